@@ -1,0 +1,97 @@
+"""Industry definitions: one validated config (features/industries.yaml) loaded into Pydantic."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+IndustryKey = Literal["food", "ecommerce", "quasi_financial"]
+LabelEvent = Literal["inspection_violation", "penalty", "serious_violation_list"]
+INDUSTRY_KEYS: tuple[IndustryKey, ...] = ("food", "ecommerce", "quasi_financial")
+
+
+class Industry(BaseModel):
+    """One key industry: which codes belong to it, what counts as adverse, and capacity."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name_zh: str
+    codes: list[str] = Field(min_length=1)
+    label_events: list[LabelEvent] = Field(min_length=1)
+    horizon_days: int = Field(gt=0, le=730)
+    monthly_capacity: int = Field(gt=0)
+    tier_proportions: dict[Literal["A", "B", "C", "D"], float]
+
+    @model_validator(mode="after")
+    def _proportions_sum_to_one(self) -> Industry:
+        if set(self.tier_proportions) != {"A", "B", "C", "D"}:
+            raise ValueError("tier_proportions needs exactly the tiers A, B, C and D")
+        if abs(sum(self.tier_proportions.values()) - 1) > 1e-6:
+            raise ValueError("tier_proportions must sum to 1")
+        return self
+
+
+class IndustryConfig(BaseModel):
+    """The whole config file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: int
+    industries: dict[IndustryKey, Industry]
+
+    @model_validator(mode="after")
+    def _codes_unique(self) -> IndustryConfig:
+        seen: dict[str, str] = {}
+        for key, industry in self.industries.items():
+            for code in industry.codes:
+                if code in seen:
+                    raise ValueError(f"code {code} is in both {seen[code]} and {key}")
+                seen[code] = key
+        return self
+
+
+def load_config(path: Path | None = None) -> IndustryConfig:
+    """Read and validate an industry config; the packaged one by default."""
+    text = path.read_text("utf-8") if path else _packaged_text()
+    return IndustryConfig.model_validate(yaml.safe_load(text))
+
+
+def config_hash(path: Path | None = None) -> str:
+    """SHA-256 of the config text, logged with every run."""
+    text = path.read_text("utf-8") if path else _packaged_text()
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@cache
+def _packaged_text() -> str:
+    return resources.files("features").joinpath("industries.yaml").read_text("utf-8")
+
+
+@cache
+def default_config() -> IndustryConfig:
+    return load_config()
+
+
+def industry_of(codes: pd.Series, config: IndustryConfig | None = None) -> pd.Series:
+    """Map GB/T 4754 industry codes to industry keys ('other' when none matches)."""
+    config = config or default_config()
+    prefixes = sorted(
+        ((code, key) for key, ind in config.industries.items() for code in ind.codes),
+        key=lambda item: -len(item[0]),
+    )
+    text = codes.astype("string").fillna("")
+    out = np.full(len(text), "other", dtype=object)
+    assigned = np.zeros(len(text), dtype=bool)
+    for prefix, key in prefixes:  # a few dozen prefixes, each a vectorised test
+        hit = text.str.startswith(prefix).to_numpy(dtype=bool) & ~assigned
+        out[hit] = key
+        assigned |= hit
+    return pd.Series(out, index=codes.index, dtype="string")

@@ -1,0 +1,202 @@
+"""Reading the seven source tables from a folder (Parquet or CSV) or a SQL database.
+
+Row-level problems never stop a load: rows that break a rule are set aside in a quarantine
+report (table, file, row, column, value, rule) and the rest carries on. Structural problems
+(a missing table or column, an unreadable file) raise `SourceError`, naming the file and column.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from features.checks import VIOLATION_COLUMNS, check_table
+from features.contracts import CONTRACTS, LIST_SEP, TABLES, Contract
+
+QUARANTINE_COLUMNS = ["table", "file", *VIOLATION_COLUMNS]
+_SUFFIXES = (".parquet", ".csv")
+
+
+class SourceError(Exception):
+    """Structural problems that stop a load; each message names the file and what is wrong."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class Sources:
+    """The seven typed tables, with the rows set aside and where each table came from."""
+
+    tables: dict[str, pd.DataFrame]
+    quarantine: pd.DataFrame
+    origin: dict[str, str] = field(default_factory=dict)
+
+    def __getitem__(self, table: str) -> pd.DataFrame:
+        return self.tables[table]
+
+    @property
+    def data_end(self) -> pd.Timestamp:
+        """The latest `known_at` in any event table."""
+        ends = [t["known_at"].max() for t in self.tables.values() if "known_at" in t]
+        return pd.Timestamp(max(e for e in ends if pd.notna(e)))
+
+
+def _visible(path: Path) -> bool:
+    return not path.name.startswith(("_", "."))
+
+
+def find_files(folder: Path) -> tuple[dict[str, Path], list[str]]:
+    """Each table's file in `folder` (`<table>.parquet`, `<table>.csv` or a `<table>/` folder)."""
+    if not folder.is_dir():
+        return {}, [f"{folder}: not a folder"]
+    found: dict[str, Path] = {}
+    problems: list[str] = []
+    for table in TABLES:
+        candidates = [
+            p for p in sorted(folder.iterdir())
+            if _visible(p) and (p.name in {table + s for s in _SUFFIXES} or
+                                (p.is_dir() and p.name == table))
+        ]
+        if not candidates:
+            problems.append(
+                f"{folder}: no file for table {table} ({table}.parquet or {table}.csv)"
+            )
+        elif len(candidates) > 1:
+            names = ", ".join(p.name for p in candidates)
+            problems.append(f"{folder}: table {table} is in more than one file ({names})")
+        else:
+            found[table] = candidates[0]
+    return found, problems
+
+
+def decode_text(data: bytes) -> str:
+    """CSV bytes in UTF-8 (with or without BOM) or GB18030."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("gb18030")
+
+
+def read_file(path: Path) -> pd.DataFrame:
+    """A raw table: CSV cells as text (decoded UTF-8 or GB18030), Parquet as stored."""
+    if path.suffix == ".csv":
+        text = decode_text(path.read_bytes())
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""])
+    frame = pd.read_parquet(path)
+    for name in frame.columns:  # list-typed Parquet columns become '|'-joined text
+        if len(frame) and isinstance(frame[name].iloc[0], (list, np.ndarray)):
+            frame[name] = frame[name].map(
+                lambda v: LIST_SEP.join(map(str, v)) if v is not None else None
+            )
+    return frame
+
+
+def missing_columns(raw: pd.DataFrame, contract: Contract, where: str) -> list[str]:
+    return [
+        f"{where}: missing column {name} (table {contract.table} needs it)"
+        for name in contract.names if name not in raw.columns
+    ]
+
+
+def read_raw(location: str | Path) -> tuple[dict[str, pd.DataFrame], dict[str, str], list[str]]:
+    """Raw tables, their origins, and structural problems (all of them, not just the first)."""
+    raws: dict[str, pd.DataFrame] = {}
+    origin: dict[str, str] = {}
+    problems: list[str] = []
+    for table, where, reader in _readers(location, problems):
+        try:
+            raw = reader()
+        except Exception as exc:  # an unreadable file is a structural problem, named
+            problems.append(f"{where}: cannot read ({type(exc).__name__}: {exc})")
+            continue
+        lacking = missing_columns(raw, CONTRACTS[table], where)
+        problems.extend(lacking)
+        if not lacking:
+            raws[table], origin[table] = raw, where
+    return raws, origin, problems
+
+
+def _readers(location: str | Path, problems: list[str]) -> Iterator[tuple[str, str, object]]:
+    text = str(location)
+    if "://" in text:
+        engine = sa.create_engine(text)
+        names = set(sa.inspect(engine).get_table_names())
+        for table in TABLES:
+            where = f"{engine.url.render_as_string(hide_password=True)}#{table}"
+            if table not in names:
+                problems.append(f"{where}: no such table")
+                continue
+            yield table, where, lambda t=table: pd.read_sql_table(t, engine)
+        return
+    files, missing = find_files(Path(location))
+    problems.extend(missing)
+    for table, path in files.items():
+        yield table, str(path), lambda p=path: read_file(p)
+
+
+def _reference_violations(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Rows whose firm or inspector is not in registrations or inspectors."""
+    known = tables["registrations"]["uscc"]
+    found: dict[str, pd.DataFrame] = {}
+    for table, frame in tables.items():
+        cols = [c for c in ("uscc", "parent_uscc") if c in frame and table != "registrations"]
+        cols += ["parent_uscc"] if table == "registrations" else []
+        parts = []
+        for col in cols:
+            bad = frame[col].notna() & ~frame[col].isin(known)
+            rows = np.flatnonzero(bad.to_numpy(dtype=bool))
+            parts.append(pd.DataFrame({"row": rows, "column": col,
+                                       "value": frame[col].iloc[rows].to_numpy(dtype=object),
+                                       "rule": "uscc not found in registrations"}))
+        if table == "inspections" and "inspectors" in tables:
+            items = frame["inspector_ids"].str.split(LIST_SEP, regex=False).explode().str.strip()
+            bad = (~items.isin(tables["inspectors"]["inspector_id"])).groupby(level=0).any()
+            rows = np.flatnonzero(bad.reindex(frame.index, fill_value=False).to_numpy(dtype=bool))
+            values = frame["inspector_ids"].iloc[rows].to_numpy(dtype=object)
+            parts.append(pd.DataFrame({"row": rows, "column": "inspector_ids", "value": values,
+                                       "rule": "inspector id not found in inspectors"}))
+        if parts:
+            found[table] = pd.concat(parts, ignore_index=True)
+    return found
+
+
+def check_sources(
+    location: str | Path,
+) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, dict[str, str]]:
+    """Typed tables (all rows), every violation found, and each table's origin.
+
+    Raises SourceError on structural problems.
+    """
+    raws, origin, problems = read_raw(location)
+    if problems:
+        raise SourceError(problems)
+    tables: dict[str, pd.DataFrame] = {}
+    found: list[pd.DataFrame] = []
+    for table, raw in raws.items():
+        tables[table], violations = check_table(raw, CONTRACTS[table])
+        found.append(violations.assign(table=table, file=origin[table]))
+    for table, violations in _reference_violations(tables).items():
+        found.append(violations.assign(table=table, file=origin[table]))
+    quarantine = pd.concat(found, ignore_index=True)[QUARANTINE_COLUMNS]
+    quarantine["row"] = quarantine["row"].astype("int64")
+    return tables, quarantine, origin
+
+
+def load_sources(location: str | Path) -> Sources:
+    """The clean tables: rows breaking a rule are set aside in `Sources.quarantine`."""
+    tables, quarantine, origin = check_sources(location)
+    clean: dict[str, pd.DataFrame] = {}
+    for table, frame in tables.items():
+        bad = quarantine.loc[quarantine["table"] == table, "row"].unique()
+        keep = np.ones(len(frame), dtype=bool)
+        keep[bad] = False
+        clean[table] = frame[keep].reset_index(drop=True)
+    return Sources(clean, quarantine, origin)

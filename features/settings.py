@@ -1,0 +1,17 @@
+"""Paths and defaults in one place. Secrets come only from the environment."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DATA_DIR = Path(os.environ.get("RISKWARN_DATA_DIR", PROJECT_ROOT / "data"))
+DEMO_SOURCES = DATA_DIR / "demo" / "sources"
+
+# the embedded default data set that `make demo` generates
+DEMO_ENTITIES = 30_000
+DEMO_START = date(2023, 1, 1)
+DEMO_END = date(2025, 12, 31)
+DEMO_SEED = 7

@@ -1,0 +1,123 @@
+"""`riskwarn simulate`: a Dongguan-like market written as the bureau's seven source tables.
+
+Same seed, same output, byte for byte. The hidden truth (each firm's monthly risk) goes to
+`_truth/latent_risk.parquet`, which only evaluation code may read.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from features.simulate import tables as tb
+from features.simulate.complaint_table import complaints
+from features.simulate.inspectors import draw_inspectors
+from features.simulate.market import months, run_market
+from features.simulate.naming import uscc_codes
+from features.simulate.population import EPOCH, draw_population
+from features.simulate.recorder import Recorder
+
+TRUTH_FILE = Path("_truth") / "latent_risk.parquet"
+TRUTH_SCHEMA = pa.schema([("uscc", pa.string()), ("month", pa.date32()), ("risk", pa.float32())])
+
+
+@dataclass(frozen=True)
+class SimulationSpec:
+    entities: int
+    start: date
+    end: date  # inclusive
+    seed: int
+    messy: bool = False
+
+    @property
+    def days(self) -> tuple[int, int]:
+        start = int((np.datetime64(self.start, "D") - EPOCH).astype(int))
+        return start, int((np.datetime64(self.end, "D") - EPOCH).astype(int)) + 1
+
+
+def _write(table: pa.Table, path: Path) -> None:
+    pq.write_table(table, path, compression="zstd", row_group_size=1_000_000)
+
+
+def simulate_tables(spec: SimulationSpec, truth_path: Path | None,
+                    progress: Callable[[], None] | None = None) -> dict[str, pa.Table]:
+    """The seven tables in memory; the monthly truth is streamed to `truth_path`."""
+    if spec.entities < 100:
+        raise ValueError("--entities must be at least 100")
+    start, end = spec.days
+    if end - start < 62:
+        raise ValueError("the period must span at least two months")
+    rng = np.random.default_rng(spec.seed)
+    pop = draw_population(rng, spec.entities, start, end)
+    codes = uscc_codes(pop, spec.seed)
+    code_array = pa.array(codes, type=pa.string())
+    pools, inspector_table = draw_inspectors(rng, spec.entities, start, end)
+    rec = Recorder()
+    writer = pq.ParquetWriter(truth_path, TRUTH_SCHEMA, compression="zstd") if truth_path else None
+
+    def truth(first_day: int, idx: np.ndarray, risk: np.ndarray) -> None:
+        if writer is None:
+            return
+        month = (EPOCH + np.timedelta64(first_day, "D")).astype("datetime64[M]")
+        month_day = int((month.astype("datetime64[D]") - EPOCH).astype(int))
+        writer.write_table(pa.table({
+            "uscc": code_array.take(pa.array(idx)),
+            "month": pa.array(np.full(len(idx), month_day, dtype=np.int32), type=pa.date32()),
+            "risk": pa.array(risk.astype(np.float32)),
+        }, schema=TRUTH_SCHEMA))
+
+    try:
+        reg = run_market(rng, pop, pools, start, end, rec, truth, progress)
+    finally:
+        if writer is not None:
+            writer.close()
+    changes = rec.get("changes")
+    firms = tb.firm_strings(rng, pop, reg, codes, changes, spec.seed)
+    return {
+        "registrations": tb.registrations(rng, pop, reg, firms, changes, spec.seed),
+        "registration_changes": tb.registration_changes(changes, firms, end),
+        "penalties": tb.penalties(rec.get("penalties"), pop, firms, end),
+        "complaints": complaints(rng, rec.get("complaints"), pop, firms, end),
+        "inspections": tb.inspections(rec.get("inspections"), firms,
+                                      inspector_table["inspector_id"].combine_chunks(), end),
+        "abnormal_list": tb.abnormal_list(rec.get("listings"), firms, end),
+        "inspectors": inspector_table,
+    }
+
+
+def month_count(spec: SimulationSpec) -> int:
+    return sum(1 for _ in months(*spec.days))
+
+
+def simulate(spec: SimulationSpec, out: Path,
+             progress: Callable[[], None] | None = None) -> dict[str, pa.Table]:
+    """Write the tables to `out/*.parquet` (and the truth); the old `out` stays until done."""
+    out = Path(out)
+    partial = out.with_name(out.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    (partial / TRUTH_FILE.parent).mkdir(parents=True)
+    tables = simulate_tables(spec, partial / TRUTH_FILE, progress)
+    written = dict(tables)
+    if spec.messy:
+        from features.simulate.messy import make_messy
+
+        written = make_messy(tables, np.random.default_rng(spec.seed + 1), partial)
+    for name, table in written.items():
+        if table is not None:
+            _write(table, partial / f"{name}.parquet")
+    if out.exists():
+        old = out.with_name(out.name + ".old")
+        shutil.rmtree(old, ignore_errors=True)
+        out.rename(old)
+        partial.rename(out)
+        shutil.rmtree(old)
+    else:
+        partial.rename(out)
+    return tables

@@ -1,0 +1,36 @@
+"""Dongguan's 4 streets, 28 towns and 4 functional areas, with 2023 census weights."""
+
+from __future__ import annotations
+
+from typing import Final
+
+import pandas as pd
+
+DIVISION: Final = "441900"
+
+# (three-digit suffix, name, legal units in 万 from the 2023 census; the ten towns and areas
+# the census groups together share their 3.40 evenly)
+_TOWNS: Final[list[tuple[str, str, float]]] = [
+    ("003", "东城", 3.84), ("004", "南城", 4.76), ("005", "万江", 1.64), ("006", "莞城", 1.38),
+    ("101", "石碣", 0.91), ("102", "石龙", 0.38), ("103", "茶山", 1.14), ("104", "石排", 1.04),
+    ("105", "企石", 0.57), ("106", "横沥", 1.00), ("107", "桥头", 0.88), ("108", "谢岗", 0.41),
+    ("109", "东坑", 0.73), ("110", "常平", 2.30), ("111", "寮步", 2.70), ("112", "樟木头", 1.13),
+    ("113", "大朗", 2.31), ("114", "黄江", 1.39), ("115", "清溪", 1.76), ("116", "塘厦", 3.11),
+    ("117", "凤岗", 1.50), ("118", "大岭山", 2.37), ("119", "长安", 5.00), ("121", "虎门", 4.37),
+    ("122", "厚街", 2.56), ("123", "沙田", 0.70), ("124", "道滘", 0.34), ("125", "洪梅", 0.34),
+    ("126", "麻涌", 0.34), ("127", "望牛墩", 0.34), ("128", "中堂", 0.34), ("129", "高埗", 0.34),
+    ("401", "松山湖", 0.34), ("402", "东莞港", 0.34), ("403", "生态园", 0.34),
+    ("404", "滨海湾新区", 0.34),
+]
+
+
+def towns() -> pd.DataFrame:
+    """One row per town: `town_code` (441900xxx000), `name`, `weight` (share of legal units)."""
+    frame = pd.DataFrame(_TOWNS, columns=["suffix", "name", "units"])
+    frame["town_code"] = DIVISION + frame["suffix"] + "000"
+    frame["weight"] = frame["units"] / frame["units"].sum()
+    return frame[["town_code", "name", "weight"]]
+
+
+TOWN_CODES: Final[tuple[str, ...]] = tuple(DIVISION + s + "000" for s, _, _ in _TOWNS)
+TOWN_NAMES: Final[dict[str, str]] = {DIVISION + s + "000": n for s, n, _ in _TOWNS}

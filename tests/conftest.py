@@ -1,0 +1,28 @@
+"""Shared fixtures: one small generated market per test session (per xdist worker)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from features.simulate import SimulationSpec, simulate
+
+# the market the issue names: 20,000 entities over four years, seed 3
+MARKET = SimulationSpec(20_000, date(2022, 1, 1), date(2025, 12, 31), 3)
+TINY = SimulationSpec(800, date(2024, 1, 1), date(2024, 12, 31), 5)
+
+
+@pytest.fixture(scope="session")
+def market(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("market") / "sources"
+    simulate(MARKET, out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("tiny") / "sources"
+    simulate(TINY, out)
+    return out

@@ -1,0 +1,1 @@
+"""LightGBM training, temporal evaluation, calibration, explanations and MLflow tracking."""
