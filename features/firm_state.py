@@ -10,7 +10,7 @@ import pandas as pd
 
 from features.contracts import ACTIVE_STATUSES
 
-_FIELDS = {"status": "status", "legal_rep": "legal_rep_name", "address": "address"}
+_FIELDS = {"status": "status", "legal_rep": "legal_rep_id", "address": "address"}
 
 
 def state_as_of(registrations: pd.DataFrame, changes: pd.DataFrame,

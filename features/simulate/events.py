@@ -138,7 +138,7 @@ def change(rec: Recorder, rng: np.random.Generator, firm: np.ndarray, m: Month, 
     n = len(firm)
     day = m.first_day + rng.integers(0, m.days, n)
     rec.add("changes", firm=firm, day=day.astype(np.int32),
-            known=(day + rng.integers(1, 21, n)).astype(np.int32),
+            known=np.minimum(day + rng.integers(1, 21, n), m.end_day - 1).astype(np.int32),
             kind=np.full(n, kind, dtype=np.int8), old=old.astype(np.float64),
             new=new.astype(np.float64))
 

@@ -92,7 +92,7 @@ def _change_values(kind: np.ndarray, value: np.ndarray, f: Firms) -> pa.Array:
     ref = np.where(np.isin(kind, (0, 1, 4, 5, 6)), value, 0).astype(np.int64)
     capital = pc.cast(pa.array(np.round(value, 1)), pa.string())
     options = [
-        (0, f.people.take(pa.array(ref))), (5, f.people.take(pa.array(ref))),
+        (0, f.people_ids.take(pa.array(ref))), (5, f.people.take(pa.array(ref))),
         (1, f.address.take(pa.array(np.minimum(ref, len(f.address) - 1)))),
         (2, capital), (3, capital),
         (4, _pick(cat.SCOPES, np.minimum(ref, len(cat.SCOPES) - 1))),

@@ -100,3 +100,16 @@ def test_nothing_outside_the_generator_and_oracle_reads_the_truth():
         for path in (root / package).rglob("*.py"):
             if path not in allowed:
                 assert not re.search(r"_truth|latent_risk", path.read_text("utf-8")), path
+
+
+def test_the_latest_change_of_each_field_is_the_registered_value(market):
+    sources = load_sources(market)
+    reg = sources["registrations"].set_index("uscc")
+    changes = sources["registration_changes"].sort_values(["changed_on", "change_id"])
+    for change_type, column in (("legal_rep", "legal_rep_id"), ("address", "address"),
+                                ("status", "status")):
+        last = changes[changes["change_type"] == change_type].groupby("uscc")["new_value"].last()
+        assert (reg.loc[last.index, column] == last).all(), change_type
+    exits = changes[changes["change_type"] == "status"]
+    assert (exits["old_value"] == "存续").all()
+    assert set(exits["new_value"]) <= {"注销", "吊销", "迁出"}

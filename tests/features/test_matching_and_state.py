@@ -23,18 +23,18 @@ def test_complaints_match_by_code_or_by_name_in_town():
 
 def test_state_rolls_back_changes_not_yet_known():
     reg = pd.DataFrame({"uscc": ["A", "B"], "status": ["注销", "存续"],
-                        "legal_rep_name": ["李四", "王五"], "address": ["新址", "某址"],
+                        "legal_rep_id": ["P2", "P3"], "address": ["新址", "某址"],
                         "registered_capital": [50.0, 10.0],
                         "known_at": pd.to_datetime(["2020-01-01", "2024-06-01"])})
     changes = pd.DataFrame({
         "change_id": ["1", "2", "3"], "uscc": ["A", "A", "A"],
         "change_type": ["legal_rep", "capital_decrease", "status"],
-        "old_value": ["张三", "500.0", "存续"], "new_value": ["李四", "50.0", "注销"],
+        "old_value": ["P1", "500.0", "存续"], "new_value": ["P2", "50.0", "注销"],
         "known_at": pd.to_datetime(["2023-01-01", "2024-01-01", "2024-03-01"]),
     })
     before = state_as_of(reg, changes, pd.Timestamp("2023-06-01")).set_index("uscc")
     assert list(before.index) == ["A"]  # B was not registered yet
-    assert before.loc["A", "legal_rep_name"] == "李四"
+    assert before.loc["A", "legal_rep_id"] == "P2"
     assert before.loc["A", "registered_capital"] == 500.0
     assert before.loc["A", "status"] == "存续"
     # a change known on the as-of date is not yet known: still active that day
