@@ -18,8 +18,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 demo: install
 	$(VENV)/bin/riskwarn demo
 
-test: install
-	$(VENV)/bin/ruff check features training serving tests benchmarks
+test: lint
 	$(PY) -m pytest -n 2 -q
 
 lint: install

@@ -72,8 +72,7 @@ def parse_column(raw: pd.Series, column: Column) -> pd.Series:
     if column.kind == "bool":
         return _parse_bool(raw)
     text = raw.astype("string").str.strip()
-    text[blank] = pd.NA
-    return text.astype("str")
+    return text.mask(blank).astype("str")
 
 
 def _kind_rule(column: Column) -> str:
@@ -94,8 +93,9 @@ def _value_rules(value: pd.Series, column: Column) -> list[tuple[np.ndarray, str
         shown = ", ".join(column.allowed[:8]) + (", …" if len(column.allowed) > 8 else "")
         found.append((present & ~ok, f"not an allowed value ({shown})"))
     if column.pattern is not None:
-        ok = value.astype("string").str.fullmatch(column.pattern).fillna(False)
-        found.append((present & ~ok.to_numpy(dtype=bool), f"does not match {column.pattern}"))
+        matched = value.astype("string").str.fullmatch(column.pattern).fillna(False)
+        found.append((present & ~matched.to_numpy(dtype=bool),
+                      f"does not match {column.pattern}"))
     if column.uscc:
         problems = uscc_problems(value)
         for rule in problems.dropna().unique():
@@ -152,9 +152,11 @@ def check_table(raw: pd.DataFrame, contract: Contract) -> tuple[pd.DataFrame, pd
 
 
 def _inspection_rules(table: pd.DataFrame, raw: pd.DataFrame) -> list[pd.DataFrame]:
-    ids = table["inspector_ids"].astype("string").str.split(LIST_SEP, regex=False)
-    first, second = ids.str.get(0).str.strip(), ids.str.get(1).str.strip()
-    pair_ok = (ids.str.len() == 2) & (first != second) & (first != "") & (second != "")
+    text = table["inspector_ids"].astype("string")
+    parts = text.str.count(r"\|") + 1
+    first = text.str.extract(r"^\s*([^|]*?)\s*(?:\||$)", expand=False)
+    second = text.str.extract(r"\|\s*([^|]*?)\s*$", expand=False)
+    pair_ok = (parts == 2) & (first != second) & (first != "") & (second != "")
     bad_pair = table["inspector_ids"].notna() & ~pair_ok.fillna(False)
     random = table["kind"] == "random"
     prob = table["inclusion_prob"]

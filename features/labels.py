@@ -29,7 +29,6 @@ def label_window(firms: pd.Series, events: pd.DataFrame, as_of: pd.Timestamp,
     as_of = pd.Timestamp(as_of)
     stop = as_of + pd.Timedelta(days=horizon_days)
     hit = events.loc[(events["known_at"] >= as_of) & (events["known_at"] < stop), "uscc"]
-    label = firms.isin(hit).astype("Float64")
     if stop - pd.Timedelta(days=1) > pd.Timestamp(data_end):
-        label[:] = pd.NA
-    return label
+        return pd.Series(pd.NA, index=firms.index, dtype="Float64")
+    return firms.isin(hit).astype("Float64")

@@ -8,8 +8,9 @@ report (table, file, row, column, value, rule) and the rest carries on. Structur
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -124,7 +125,16 @@ def read_raw(location: str | Path) -> tuple[dict[str, pd.DataFrame], dict[str, s
     return raws, origin, problems
 
 
-def _readers(location: str | Path, problems: list[str]) -> Iterator[tuple[str, str, object]]:
+Reader = Callable[[], pd.DataFrame]
+
+
+def _read_sql(table: str, engine: sa.Engine) -> pd.DataFrame:
+    frame = pd.read_sql_table(table, engine)
+    assert isinstance(frame, pd.DataFrame)  # no chunksize: one frame
+    return frame
+
+
+def _readers(location: str | Path, problems: list[str]) -> Iterator[tuple[str, str, Reader]]:
     text = str(location)
     if "://" in text:
         engine = sa.create_engine(text)
@@ -134,12 +144,12 @@ def _readers(location: str | Path, problems: list[str]) -> Iterator[tuple[str, s
             if table not in names:
                 problems.append(f"{where}: no such table")
                 continue
-            yield table, where, lambda t=table: pd.read_sql_table(t, engine)
+            yield table, where, partial(_read_sql, table, engine)
         return
     files, missing = find_files(Path(location))
     problems.extend(missing)
     for table, path in files.items():
-        yield table, str(path), lambda p=path: read_file(p)
+        yield table, str(path), partial(read_file, path)
 
 
 def _reference_violations(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:

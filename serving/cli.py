@@ -63,8 +63,8 @@ def _print_rates(tables: dict[str, Any], spec: Any) -> None:
     for col in ("metric", "value", "range", "ok", "source"):
         table.add_column(col, overflow="fold")
     for r in rates.itertuples():
-        table.add_row(r.metric, f"{r.value:.4g}", f"{r.low:g}–{r.high:g}",
-                      "yes" if r.ok else "[red]NO[/]", r.source)
+        table.add_row(str(r.metric), f"{r.value:.4g}", f"{r.low:g}–{r.high:g}",
+                      "yes" if r.ok else "[red]NO[/]", str(r.source))
     console.print(table)
 
 

@@ -27,8 +27,8 @@ TARGETS: dict[str, tuple[float, float, str]] = {
 def _entity_years(reg: pd.DataFrame, changes: pd.DataFrame, start: pd.Timestamp,
                   end: pd.Timestamp) -> pd.Series:
     exits = changes.loc[changes["change_type"] == "status"].groupby("uscc")["changed_on"].min()
-    until = reg["uscc"].map(exits).fillna(end).clip(upper=end)
-    since = reg["established_on"].clip(lower=start)
+    until = reg["uscc"].map(exits).fillna(end).where(lambda d: d < end, end)
+    since = reg["established_on"].where(lambda d: d > start, start)
     return ((until - since).dt.days.clip(lower=0) / 365.25).set_axis(reg["uscc"])
 
 

@@ -60,7 +60,7 @@ def reg_numbers(rng: np.random.Generator, pop: Population, seed: int) -> pa.Arra
     has = (pop.est_day < CODE_REFORM_DAY) & (rng.random(pop.size) < 0.9)
     digits = _digits(_permute(np.arange(pop.size), 10**9, seed), 9)
     text = np.char.add("441900", digits.view("S9").ravel().astype("U9"))
-    return pa.array(np.where(has, text, None), type=pa.string())
+    return pa.array(text.astype(object), type=pa.string(), mask=~has)
 
 
 def _pick(options: str | tuple[str, ...], idx: np.ndarray) -> pa.Array:

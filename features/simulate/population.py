@@ -78,8 +78,7 @@ def _establishment(
 
 
 def _capital(rng: np.random.Generator, kind: np.ndarray, key: np.ndarray) -> np.ndarray:
-    mu = np.where(kind == cat.INDIVIDUAL, np.log(5.0), np.log(100.0))
-    mu = np.where(key == cat.QF, np.log(1000.0), mu)
+    mu = np.log(np.select([key == cat.QF, kind == cat.INDIVIDUAL], [1000.0, 5.0], 100.0))
     raw = np.exp(rng.normal(mu, 1.1))
     return np.round(np.clip(raw, 0.1, 1e6), 1)
 
