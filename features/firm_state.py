@@ -16,7 +16,7 @@ _FIELDS = {"status": "status", "legal_rep": "legal_rep_id", "address": "address"
 def state_as_of(registrations: pd.DataFrame, changes: pd.DataFrame,
                 as_of: pd.Timestamp) -> pd.DataFrame:
     """Firms registered before `as_of` (known_at < as_of), with status, representative,
-    address and capital as the register showed them then."""
+    address and capital as the register showed them then. The index is kept."""
     as_of = pd.Timestamp(as_of)
     firms = registrations.loc[registrations["known_at"] < as_of].copy()
     later = changes.loc[changes["known_at"] >= as_of]
@@ -34,11 +34,11 @@ def state_as_of(registrations: pd.DataFrame, changes: pd.DataFrame,
                                 errors="coerce")
     firms["registered_capital"] = old_capital.where(old_capital.notna(),
                                                     firms["registered_capital"])
-    return firms.reset_index(drop=True)
+    return firms
 
 
 def active_as_of(registrations: pd.DataFrame, changes: pd.DataFrame,
                  as_of: pd.Timestamp) -> pd.DataFrame:
     """Firms in business on `as_of` (status 存续 or 在营 as the register showed it then)."""
     firms = state_as_of(registrations, changes, as_of)
-    return firms.loc[firms["status"].isin(ACTIVE_STATUSES)].reset_index(drop=True)
+    return firms.loc[firms["status"].isin(ACTIVE_STATUSES)]

@@ -46,6 +46,7 @@ class IndustryConfig(BaseModel):
 
     version: int
     industries: dict[IndustryKey, Industry]
+    complaint_categories: dict[str, list[str]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _codes_unique(self) -> IndustryConfig:
@@ -55,6 +56,15 @@ class IndustryConfig(BaseModel):
                 if code in seen:
                     raise ValueError(f"code {code} is in both {seen[code]} and {key}")
                 seen[code] = key
+        names: dict[str, str] = {}
+        for group, categories in self.complaint_categories.items():
+            if not group.isidentifier() or group == "other":
+                raise ValueError(f"complaint category group {group!r} must be a plain name")
+            for category in categories:
+                if category in names:
+                    raise ValueError(f"complaint category {category} is in {names[category]} "
+                                     f"and {group}")
+                names[category] = group
         return self
 
 

@@ -1,34 +1,56 @@
-"""Adverse events and label windows: `as_of <= known_at < as_of + horizon`."""
+"""Labels: adverse events with `as_of <= known_at < as_of + horizon`, per industry.
+
+`label` is 1 if an adverse event of the industry falls in the window, else 0; `label_random`
+is the outcome of the random inspections in the window only (null where the firm had none),
+the unbiased sample evaluation needs, with `random_inclusion_prob` from the draw. Both are null
+when the window passes the data end (the latest `known_at` in the sources).
+"""
 
 from __future__ import annotations
 
-import pandas as pd
+import numpy as np
 
-from features.contracts import VIOLATION_OUTCOMES
-from features.industries import Industry
+from features.prepare import Prepared, day_of
+from features.windows import count
+
+LABEL_COLUMNS = ("label", "label_random", "random_inclusion_prob")
 
 
-def adverse_events(tables: dict[str, pd.DataFrame], industry: Industry) -> pd.DataFrame:
-    """`uscc`, `known_at` of every event that counts as adverse for the industry."""
+def _in_window(day: np.ndarray, firm: np.ndarray, start: int, stop: int) -> np.ndarray:
+    return (day >= start) & (day < stop) & (firm >= 0)
+
+
+def adverse_arrays(prep: Prepared, industry: str) -> tuple[np.ndarray, np.ndarray]:
+    """(firm, day) of every event that counts as adverse for the industry."""
+    events = prep.config.industries[industry].label_events  # type: ignore[index]
+    insp, pen, lst = (prep.events[k] for k in ("inspections", "penalties", "listings"))
     parts = []
-    if "inspection_violation" in industry.label_events:
-        insp = tables["inspections"]
-        parts.append(insp.loc[insp["outcome"].isin(VIOLATION_OUTCOMES), ["uscc", "known_at"]])
-    if "penalty" in industry.label_events:
-        parts.append(tables["penalties"][["uscc", "known_at"]])
-    if "serious_violation_list" in industry.label_events:
-        lst = tables["abnormal_list"]
-        parts.append(lst.loc[lst["list_type"] == "serious_violation", ["uscc", "known_at"]])
-    return pd.concat(parts, ignore_index=True)
+    if "inspection_violation" in events:
+        parts.append((insp["firm"][insp["violation"]], insp["day"][insp["violation"]]))
+    if "penalty" in events:
+        parts.append((pen["firm"], pen["day"]))
+    if "serious_violation_list" in events:
+        parts.append((lst["firm"][lst["serious"]], lst["day"][lst["serious"]]))
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
 
-def label_window(firms: pd.Series, events: pd.DataFrame, as_of: pd.Timestamp,
-                 horizon_days: int, data_end: pd.Timestamp) -> pd.Series:
-    """1.0 if the firm had an adverse event in the window, 0.0 if not, <NA> if the window
-    passes the data end (the latest known_at in the sources)."""
-    as_of = pd.Timestamp(as_of)
-    stop = as_of + pd.Timedelta(days=horizon_days)
-    hit = events.loc[(events["known_at"] >= as_of) & (events["known_at"] < stop), "uscc"]
-    if stop - pd.Timedelta(days=1) > pd.Timestamp(data_end):
-        return pd.Series(pd.NA, index=firms.index, dtype="Float64")
-    return firms.isin(hit).astype("Float64")
+def label_columns(prep: Prepared, as_of: int, industry: str) -> dict[str, np.ndarray]:
+    """The label columns for every registered firm, for one as-of day and industry."""
+    n = prep.size
+    horizon = prep.config.industries[industry].horizon_days  # type: ignore[index]
+    stop = as_of + horizon
+    if stop - 1 > day_of(prep.data_end):
+        return {name: np.full(n, np.nan) for name in LABEL_COLUMNS}
+    firm, day = adverse_arrays(prep, industry)
+    label = (count(firm[_in_window(day, firm, as_of, stop)], n) > 0).astype(float)
+    insp = prep.events["inspections"]
+    random = insp["random"] & _in_window(insp["day"], insp["firm"], as_of, stop)
+    visits = count(insp["firm"][random], n)
+    found = count(insp["firm"][random & insp["violation"]], n)
+    label_random = np.where(visits > 0, (found > 0).astype(float), np.nan)
+    rows = np.flatnonzero(random)
+    first = rows[np.lexsort((rows, insp["day"][rows]))]
+    firms, at = np.unique(insp["firm"][first], return_index=True)
+    prob = np.full(n, np.nan)
+    prob[firms] = insp["prob"][first[at]]
+    return {"label": label, "label_random": label_random, "random_inclusion_prob": prob}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -94,6 +95,61 @@ def validate(
             err.print(line, markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(2)
     console.print("[green]all tables keep their contracts[/]")
+
+
+class Engine(StrEnum):
+    pandas = "pandas"
+    dask = "dask"
+
+
+class IndustryChoice(StrEnum):
+    all = "all"
+    food = "food"
+    ecommerce = "ecommerce"
+    quasi_financial = "quasi_financial"
+
+
+@app.command()
+def features(
+    sources: Annotated[str, typer.Option(help="folder of the seven tables, or a SQL URL")],
+    out: Annotated[Path, typer.Option(help="the feature dataset folder (FEATURES)")],
+    as_of: Annotated[list[str] | None, typer.Option(
+        "--as-of", help="an as-of date YYYY-MM-DD; repeat for several")] = None,
+    monthly: Annotated[tuple[str, str] | None, typer.Option(
+        help="every month-end from FROM to TO", metavar="FROM TO")] = None,
+    industry: Annotated[IndustryChoice, typer.Option(help="which industry")] = (
+        IndustryChoice.all),
+    engine: Annotated[Engine, typer.Option(help="pandas on this machine, or dask")] = (
+        Engine.pandas),
+    scheduler: Annotated[str | None, typer.Option(
+        help="address of a Dask scheduler (default: a local cluster)")] = None,
+) -> None:
+    """Build point-in-time features and labels for every firm active on each as-of date."""
+    from features.dataset import as_of_dates, build_dataset
+    from features.industries import INDUSTRY_KEYS
+    from features.loading import SourceError
+
+    for text in [*(as_of or []), *(monthly or ())]:
+        _date(text)
+    dates = as_of_dates(as_of or [], monthly)
+    if not dates:
+        raise typer.BadParameter("give at least one --as-of DATE or --monthly FROM TO")
+    keys = list(INDUSTRY_KEYS) if industry is IndustryChoice.all else [industry.value]
+    try:
+        with progress_bar("building features", len(dates) * len(keys)) as step:
+            if engine is Engine.dask:
+                from features.dask_engine import build_dataset_dask
+
+                manifest = build_dataset_dask(sources, out, dates, keys, scheduler, step)
+            else:
+                manifest = build_dataset(sources, out, dates, keys, step)
+    except SourceError as exc:
+        for problem in exc.problems:
+            err.print(f"error: {problem}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from exc
+    rows = ", ".join(f"{k} {v:,} rows" for k, v in manifest["row_counts"].items())
+    rate = manifest["complaint_matching"]["match_rate_named_only"]
+    console.print(f"wrote {out}: {rows}; complaints named only by text matched: {rate:.1%}")
 
 
 @app.command()

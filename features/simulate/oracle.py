@@ -1,6 +1,7 @@
 """How well the hidden truth ranks real outcomes: the ceiling any model can aim at.
 
 Evaluation code only: this is the one place outside the generator that reads `_truth/`.
+Labels and the active population come from the feature pipeline's own definitions.
 """
 
 from __future__ import annotations
@@ -11,37 +12,32 @@ from pathlib import Path
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
-from features.firm_state import active_as_of
-from features.industries import IndustryConfig, default_config, industry_of
-from features.labels import adverse_events, label_window
+from features.build import active_state
+from features.labels import label_columns
+from features.prepare import Prepared, day_of
 
 
-def scored_firms(tables: dict[str, pd.DataFrame], truth_path: Path, as_of: pd.Timestamp,
-                 config: IndustryConfig) -> pd.DataFrame:
+def scored_firms(prep: Prepared, truth_path: Path, as_of: pd.Timestamp) -> pd.DataFrame:
     """`industry`, `uscc`, `risk` (truth of the latest month starting before `as_of`) and
     `label` (adverse outcome within the industry's horizon) for firms active on `as_of`."""
     as_of = pd.Timestamp(as_of)
     month = (as_of - pd.Timedelta(days=1)).to_period("M").to_timestamp()
     truth = pd.read_parquet(truth_path, filters=[("month", "==", month.date())])
-    firms = active_as_of(tables["registrations"], tables["registration_changes"], as_of)
-    firms["industry"] = industry_of(firms["industry_code"], config)
-    data_end = max(t["known_at"].max() for t in tables.values() if "known_at" in t)
+    state = active_state(prep, as_of)
     parts = []
-    for key, industry in config.industries.items():
-        group = firms.loc[firms["industry"] == key, ["industry", "uscc"]].copy()
-        group["label"] = label_window(group["uscc"], adverse_events(tables, industry), as_of,
-                                      industry.horizon_days, data_end)
+    for key in prep.config.industries:
+        firms = state.loc[state["industry"] == key]
+        label = label_columns(prep, day_of(as_of), key)["label"][firms.index.to_numpy()]
+        group = pd.DataFrame({"industry": key, "uscc": firms["uscc"].to_numpy(),
+                              "label": label})
         group["risk"] = group["uscc"].map(truth.set_index("uscc")["risk"])
         parts.append(group.dropna(subset=["label", "risk"]))
     return pd.concat(parts, ignore_index=True).assign(as_of=as_of)
 
 
-def oracle_auc(tables: dict[str, pd.DataFrame], truth_path: Path,
-               as_of: Sequence[pd.Timestamp], config: IndustryConfig | None = None
-               ) -> pd.DataFrame:
+def oracle_auc(prep: Prepared, truth_path: Path, as_of: Sequence[pd.Timestamp]) -> pd.DataFrame:
     """ROC-AUC of truth against outcomes per industry, pooled over the as-of dates."""
-    config = config or default_config()
-    scored = pd.concat([scored_firms(tables, truth_path, a, config) for a in as_of])
+    scored = pd.concat([scored_firms(prep, truth_path, a) for a in as_of])
     rows = []
     for key, group in scored.groupby("industry", sort=False):
         y = group["label"].astype(int)

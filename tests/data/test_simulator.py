@@ -9,6 +9,7 @@ import pytest
 
 from features.codes import is_valid_uscc
 from features.loading import load_sources
+from features.prepare import prepare
 from features.simulate import TRUTH_FILE, SimulationSpec, simulate
 from features.simulate.baserates import base_rates
 from features.simulate.oracle import oracle_auc
@@ -66,7 +67,7 @@ def test_base_rates_fall_inside_the_published_ranges(market):
 
 
 def test_truth_ranks_outcomes_with_auc_inside_the_band(market):
-    result = oracle_auc(load_sources(market).tables, market / TRUTH_FILE, AS_OF)
+    result = oracle_auc(prepare(load_sources(market).tables), market / TRUTH_FILE, AS_OF)
     assert set(result["industry"]) == {"food", "ecommerce", "quasi_financial"}
     assert result["auc"].between(0.75, 0.92).all(), result
     quasi = result.set_index("industry").loc["quasi_financial"]

@@ -1,0 +1,78 @@
+"""Feature families from event history: penalties, complaints, inspections, listings.
+
+Each family takes the prepared arrays and an as-of day and returns one array per feature, one
+entry per registered firm, computed only from events known before the as-of day. Missing
+history is a value: counts are 0, "days since" and shares are NaN.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from features.prepare import Prepared
+from features.windows import (
+    count,
+    count_within,
+    days_since,
+    known_before,
+    last_day,
+    latest_value,
+    max_value,
+    share,
+)
+
+Columns = dict[str, np.ndarray]
+
+
+def penalty_features(prep: Prepared, as_of: int) -> Columns:
+    ev, n = prep.events["penalties"], prep.size
+    known = known_before(ev, as_of)
+    out = {f"pen_{d}d": count_within(ev, known, as_of, d, n) for d in (90, 365, 1095)}
+    out["pen_max_severity"] = max_value(ev["firm"][known], ev["severity"][known], n).astype(float)
+    out["pen_fine_total"] = count(ev["firm"][known], n, ev["fine"][known])
+    out["pen_days_since_last"] = days_since(last_day(ev, known, n), as_of)
+    return out
+
+
+def complaint_features(prep: Prepared, as_of: int) -> Columns:
+    ev, n = prep.events["complaints"], prep.size
+    known = known_before(ev, as_of)
+    out = {f"comp_{d}d": count_within(ev, known, as_of, d, n) for d in (30, 90, 365)}
+    earlier = out["comp_365d"] - out["comp_90d"]  # the 270 days before the last 90
+    out["comp_trend"] = (out["comp_90d"] + 1) / (earlier / 3 + 1)
+    for i, group in enumerate(prep.category_groups):
+        out[f"comp_{group}_365d"] = count_within(ev, known, as_of, 365, n, ev["group"] == i)
+    judged = known & ~np.isnan(ev["substantiated"])
+    upheld = count(ev["firm"][judged], n, ev["substantiated"][judged])
+    out["comp_substantiated_share"] = share(upheld, count(ev["firm"][judged], n))
+    return out
+
+
+def inspection_features(prep: Prepared, as_of: int) -> Columns:
+    ev, n = prep.events["inspections"], prep.size
+    known = known_before(ev, as_of)
+    firm, random, violation = ev["firm"], ev["random"], ev["violation"]
+    out = {
+        "insp_random": count(firm[known & random], n).astype(float),
+        "insp_random_violations": count(firm[known & random & violation], n).astype(float),
+        "insp_targeted": count(firm[known & ~random], n).astype(float),
+        "insp_targeted_violations": count(firm[known & ~random & violation], n).astype(float),
+        "insp_days_since_last": days_since(last_day(ev, known, n), as_of),
+    }
+    visits = out["insp_random"] + out["insp_targeted"]
+    found = out["insp_random_violations"] + out["insp_targeted_violations"]
+    out["insp_violation_share"] = share(found, visits)
+    return out
+
+
+def listing_features(prep: Prepared, as_of: int) -> Columns:
+    ev, n = prep.events["listings"], prep.size
+    known = known_before(ev, as_of)
+    abnormal = known & ~ev["serious"]
+    listed_now = abnormal & (ev["removed"] >= as_of)
+    return {
+        "abn_listed_now": (count(ev["firm"][listed_now], n) > 0).astype(float),
+        "abn_times_listed": count(ev["firm"][abnormal], n).astype(float),
+        "abn_latest_reason": latest_value(ev, abnormal, ev["reason"], n),
+        "serious_listed": (count(ev["firm"][known & ev["serious"]], n) > 0).astype(float),
+    }

@@ -1,0 +1,136 @@
+"""Sources made ready for point-in-time building, once, and reused for every as-of date.
+
+Every event table becomes NumPy arrays: `firm` (row in `firms`, or -1), `day` (its `known_at`
+as days since 1970) and the few values the features read. Complaints named only by text are
+matched to firms here, once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from features.contracts import VIOLATION_OUTCOMES
+from features.industries import IndustryConfig, default_config, industry_of
+from features.matching import match_subjects
+
+# 行政处罚法 art. 9, from mild to severe
+SEVERITY: dict[str, int] = {
+    "警告": 1, "通报批评": 1,
+    "罚款": 2, "没收违法所得": 2, "没收非法财物": 2,
+    "暂扣许可证件": 3, "降低资质等级": 3, "吊销许可证件": 3,
+    "限制开展生产经营活动": 4, "责令停产停业": 4, "责令关闭": 4, "限制从业": 4,
+}
+CHANGE_KINDS = ("legal_rep", "address", "capital_decrease")
+REASONS = ("annual_report", "instant_info", "false_info", "unreachable", "abnormal_3y",
+           "serious_violation")
+
+
+def days(values: pd.Series) -> np.ndarray:
+    """Dates as whole days since 1970 (NaT becomes the largest int64: never reached)."""
+    out = values.to_numpy(dtype="datetime64[D]").astype(np.int64)
+    out[np.isnat(values.to_numpy(dtype="datetime64[D]"))] = np.iinfo(np.int64).max
+    return out
+
+
+def day_of(date: pd.Timestamp | str) -> int:
+    return int(np.datetime64(pd.Timestamp(date).date(), "D").astype(np.int64))
+
+
+@dataclass
+class Prepared:
+    """Registrations (row number = firm id) and the event arrays the features read."""
+
+    firms: pd.DataFrame
+    changes: pd.DataFrame
+    events: dict[str, dict[str, np.ndarray]]
+    data_end: pd.Timestamp
+    config: IndustryConfig
+    category_groups: tuple[str, ...]
+    match: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def size(self) -> int:
+        return len(self.firms)
+
+
+def _firm_ids(firms: pd.DataFrame, codes: pd.Series) -> np.ndarray:
+    return pd.Index(firms["uscc"]).get_indexer(codes.to_numpy()).astype(np.int64)
+
+
+def _severity(kinds: pd.Series) -> np.ndarray:
+    levels = np.zeros(len(kinds), dtype=np.int64)
+    text = kinds.astype("string").fillna("")
+    for kind, level in SEVERITY.items():
+        hit = text.str.contains(kind, regex=False).to_numpy(dtype=bool)
+        levels = np.where(hit, np.maximum(levels, level), levels)
+    return levels
+
+
+def _complaints(tables: dict[str, pd.DataFrame], firms: pd.DataFrame,
+                config: IndustryConfig) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+    comp = tables["complaints"]
+    matched = match_subjects(comp, firms)
+    named_only = comp["uscc"].isna()
+    groups = {c: i for i, cats in enumerate(config.complaint_categories.values()) for c in cats}
+    group = comp["category"].map(groups).fillna(len(groups)).astype(np.int64)
+    sub = comp["substantiated"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    arrays = {
+        "firm": _firm_ids(firms, matched),
+        "day": days(comp["known_at"]),
+        "group": group.to_numpy(),
+        "substantiated": sub,
+    }
+    stats = {
+        "complaints": float(len(comp)),
+        "named_only": float(named_only.sum()),
+        "named_only_matched": float((named_only & matched.notna()).sum()),
+        "match_rate_named_only": float(matched[named_only].notna().mean())
+        if named_only.any() else 1.0,
+    }
+    return arrays, stats
+
+
+def prepare(tables: dict[str, pd.DataFrame], config: IndustryConfig | None = None) -> Prepared:
+    """Index firms and turn every event table into arrays, once."""
+    config = config or default_config()
+    firms = tables["registrations"].reset_index(drop=True).copy()
+    firms["industry"] = industry_of(firms["industry_code"], config)
+    changes = tables["registration_changes"]
+    pen, insp, lst = tables["penalties"], tables["inspections"], tables["abnormal_list"]
+    complaints, match = _complaints(tables, firms, config)
+    events = {
+        "changes": {
+            "firm": _firm_ids(firms, changes["uscc"]),
+            "day": days(changes["known_at"]),
+            "kind": changes["change_type"].map({k: i for i, k in enumerate(CHANGE_KINDS)})
+            .fillna(-1).astype(np.int64).to_numpy(),
+        },
+        "penalties": {
+            "firm": _firm_ids(firms, pen["uscc"]),
+            "day": days(pen["known_at"]),
+            "severity": _severity(pen["penalty_kinds"]),
+            "fine": pen["fine"].fillna(0.0).to_numpy(dtype=float),
+        },
+        "complaints": complaints,
+        "inspections": {
+            "firm": _firm_ids(firms, insp["uscc"]),
+            "day": days(insp["known_at"]),
+            "random": (insp["kind"] == "random").to_numpy(dtype=bool),
+            "violation": insp["outcome"].isin(VIOLATION_OUTCOMES).to_numpy(dtype=bool),
+            "prob": insp["inclusion_prob"].to_numpy(dtype=float),
+        },
+        "listings": {
+            "firm": _firm_ids(firms, lst["uscc"]),
+            "day": days(lst["known_at"]),
+            "removed": days(lst["removed_on"]),
+            "serious": (lst["list_type"] == "serious_violation").to_numpy(dtype=bool),
+            "reason": lst["reason"].map({r: i for i, r in enumerate(REASONS)}).fillna(-1)
+            .astype(np.int64).to_numpy(),
+        },
+    }
+    ends = [t["known_at"].max() for t in tables.values() if "known_at" in t and len(t)]
+    groups = (*config.complaint_categories, "other")
+    return Prepared(firms, changes, events, pd.Timestamp(max(ends)), config, groups, match)

@@ -1,0 +1,59 @@
+"""`riskwarn features` as data staff run it."""
+
+import json
+
+import pandas as pd
+from typer.testing import CliRunner
+
+from serving.cli import app
+
+runner = CliRunner()
+
+
+def test_builds_hive_partitions_and_a_manifest(tiny, tmp_path):
+    out = tmp_path / "features"
+    result = runner.invoke(app, ["features", "--sources", str(tiny), "--out", str(out),
+                                 "--monthly", "2024-03-01", "2024-05-31", "--as-of",
+                                 "2024-06-15", "--industry", "food"])
+    assert result.exit_code == 0, result.output
+    frame = pd.read_parquet(out)
+    assert set(frame["industry"].astype(str)) == {"food"}
+    assert sorted(frame["as_of"].astype(str).unique()) == [
+        "2024-03-31", "2024-04-30", "2024-05-31", "2024-06-15"]
+    assert {"uscc", "town_code", "label", "label_random", "pen_365d"} <= set(frame.columns)
+    assert not frame.duplicated(["as_of", "uscc"]).any()
+    manifest = json.loads((out / "_manifest.json").read_text("utf-8"))
+    assert manifest["feature_set_version"] and len(manifest["source_fingerprint"]) == 64
+    assert manifest["row_counts"]["food"] == len(frame)
+    assert 0 < manifest["complaint_matching"]["match_rate_named_only"] <= 1
+    assert manifest["seconds"]["total"] > 0
+
+
+def test_rerun_replaces_a_partition_and_keeps_the_others(tiny, tmp_path):
+    out = tmp_path / "features"
+    for as_of in ("2024-04-01", "2024-05-01", "2024-04-01"):
+        result = runner.invoke(app, ["features", "--sources", str(tiny), "--out", str(out),
+                                     "--as-of", as_of])
+        assert result.exit_code == 0, result.output
+    frame = pd.read_parquet(out)
+    assert sorted(frame["as_of"].astype(str).unique()) == ["2024-04-01", "2024-05-01"]
+    manifest = json.loads((out / "_manifest.json").read_text("utf-8"))
+    assert len(manifest["partitions"]) == 6
+    assert not list(out.rglob(".*partial*"))
+
+
+def test_no_date_or_a_bad_date_exits_2(tiny, tmp_path):
+    result = runner.invoke(app, ["features", "--sources", str(tiny), "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "--as-of" in result.output
+    result = runner.invoke(app, ["features", "--sources", str(tiny), "--out", str(tmp_path),
+                                 "--as-of", "2024-02-30"])
+    assert result.exit_code == 2 and "not a date" in result.output
+
+
+def test_broken_sources_exit_2_naming_the_file(tiny, tmp_path):
+    (tmp_path / "src").mkdir()
+    result = runner.invoke(app, ["features", "--sources", str(tmp_path / "src"), "--out",
+                                 str(tmp_path / "f"), "--as-of", "2024-04-01"])
+    assert result.exit_code == 2
+    assert "no file for table registrations" in result.output
+    assert not (tmp_path / "f").exists()
