@@ -2,7 +2,10 @@
 
 `build_as_of` gives, per industry, one row per firm active on the as-of date: `uscc`,
 `town_code`, the features (known_at < as_of only) and the labels (as_of <= known_at <
-as_of + horizon). The service calls the same function with `only=[...]` to score given firms.
+as_of + horizon). It runs in three steps that the Dask engine reuses unchanged: per-firm rows
+(`firm_level`, any subset of firms with all their events), group statistics over all firms
+(`group_stats`), and the finished rows (`finish`). The service calls `build_as_of` with
+`only=[...]` to score given firms.
 """
 
 from __future__ import annotations
@@ -13,7 +16,6 @@ import numpy as np
 import pandas as pd
 
 from features.contracts import ACTIVE_STATUSES
-from features.firm_state import state_as_of
 from features.history import (
     Columns,
     complaint_features,
@@ -23,10 +25,18 @@ from features.history import (
 )
 from features.labels import LABEL_COLUMNS, label_columns
 from features.prepare import REASONS, Prepared, day_of
-from features.registry import change_features, firm_features, peer_ratio
+from features.registry import (
+    RELATED_KEYS,
+    GroupStats,
+    change_features,
+    group_stats,
+    own_features,
+    related_features,
+)
 
 FEATURE_SET_VERSION = "1"
 CATEGORICAL = ("town_code", "entity_type", "industry_code", "status", "abn_latest_reason")
+HELPERS = ["industry", "address", "legal_rep_id", "_penalised", "_listed"]
 
 
 def history_columns(prep: Prepared, as_of: int) -> Columns:
@@ -39,42 +49,61 @@ def history_columns(prep: Prepared, as_of: int) -> Columns:
 
 def active_state(prep: Prepared, as_of: pd.Timestamp) -> pd.DataFrame:
     """The register as it stood on `as_of`, firms in business only; index = firm id."""
-    state = state_as_of(prep.firms, prep.changes, as_of)
+    state = prep.register.as_of(prep.firms, as_of)
     return state.loc[state["status"].isin(ACTIVE_STATUSES)]
+
+
+def firm_level(prep: Prepared, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Every active firm's own features, history and labels, plus the keys that relate it to
+    other firms; index = firm id in `prep`."""
+    day = day_of(as_of)
+    state = active_state(prep, as_of)
+    idx = state.index.to_numpy()
+    level = state[["uscc", "town_code", *HELPERS[:3]]].join(own_features(state, day))
+    history = history_columns(prep, day)
+    for name, values in history.items():
+        level[name] = values[idx]
+    reason = level.pop("abn_latest_reason").to_numpy()
+    level["abn_latest_reason"] = np.where(
+        reason >= 0, np.asarray(REASONS, dtype=object)[np.maximum(reason, 0)], "none")
+    labels = {name: np.full(len(level), np.nan) for name in LABEL_COLUMNS}
+    for key in prep.config.industries:
+        mine = (level["industry"] == key).to_numpy()
+        for name, values in label_columns(prep, day, key).items():
+            labels[name][mine] = values[idx[mine]]
+    for name, values in labels.items():
+        level[name] = values
+    level["_penalised"] = (level["pen_1095d"] > 0).astype(float)
+    level["_listed"] = level["abn_listed_now"]
+    return level
+
+
+def finish(level: pd.DataFrame, stats: GroupStats, industries: Sequence[str]
+           ) -> dict[str, pd.DataFrame]:
+    """Add the related-firm and peer features; one frame per industry, columns in order."""
+    full = level.join(related_features(level, stats))
+    own = [c for c in level.columns if c not in HELPERS and c not in LABEL_COLUMNS]
+    related = [c for c in full.columns if c.startswith(tuple(RELATED_KEYS)) or
+               c == "comp_rate_vs_peer"]
+    order = own[:2] + own[2:7] + related + own[7:] + list(LABEL_COLUMNS)
+    out = {}
+    for key in industries:
+        frame = full.loc[full["industry"] == key, order].sort_values("uscc")
+        for name in CATEGORICAL:
+            frame[name] = frame[name].astype("str")
+        out[key] = frame.reset_index(drop=True)
+    return out
 
 
 def build_as_of(prep: Prepared, as_of: pd.Timestamp | str,
                 industries: Sequence[str] | None = None,
                 only: Iterable[str] | None = None) -> dict[str, pd.DataFrame]:
     """Feature and label rows per industry for firms active on `as_of` (or only `only`)."""
-    as_of = pd.Timestamp(as_of).normalize()
-    day = day_of(as_of)
-    state = active_state(prep, as_of)
-    history = history_columns(prep, day)
-    registry = firm_features(state, day, history)
-    registry["comp_rate_vs_peer"] = peer_ratio(state, history["comp_365d"])
+    level = firm_level(prep, pd.Timestamp(as_of).normalize())
+    stats = group_stats(level)
     if only is not None:
-        state = state.loc[state["uscc"].isin(list(only))]
-    keys = industries or list(prep.config.industries)
-    return {key: _rows(prep, state, registry, history, day, key) for key in keys}
-
-
-def _rows(prep: Prepared, state: pd.DataFrame, registry: pd.DataFrame, history: Columns,
-          day: int, industry: str) -> pd.DataFrame:
-    firms = state.loc[state["industry"] == industry]
-    idx = firms.index.to_numpy()
-    frame = pd.DataFrame({"uscc": firms["uscc"], "town_code": firms["town_code"]})
-    frame = frame.join(registry.loc[firms.index])
-    for name, values in history.items():
-        frame[name] = values[idx]
-    reason = frame.pop("abn_latest_reason").to_numpy()
-    frame["abn_latest_reason"] = np.where(reason >= 0, np.asarray(REASONS, dtype=object)[
-        np.maximum(reason, 0)], "none")
-    for name, values in label_columns(prep, day, industry).items():
-        frame[name] = values[idx]
-    for name in CATEGORICAL:
-        frame[name] = frame[name].astype("str")
-    return frame.reset_index(drop=True)
+        level = level.loc[level["uscc"].isin(list(only))]
+    return finish(level, stats, industries or list(prep.config.industries))
 
 
 def feature_columns(frame: pd.DataFrame) -> list[str]:

@@ -57,12 +57,8 @@ def partition_dir(out: Path, industry: str, as_of: pd.Timestamp) -> Path:
     return out / f"industry={industry}" / f"as_of={as_of:%Y-%m-%d}"
 
 
-def write_partition(out: Path, industry: str, as_of: pd.Timestamp, frame: pd.DataFrame) -> None:
-    final = partition_dir(out, industry, as_of)
-    side = final.with_name("." + final.name + ".partial")
-    shutil.rmtree(side, ignore_errors=True)
-    side.mkdir(parents=True)
-    frame.to_parquet(side / "part-0.parquet", index=False)
+def replace_dir(side: Path, final: Path) -> None:
+    """Move a finished side folder into place, replacing what was there."""
     old = final.with_name("." + final.name + ".old")
     if final.exists():
         shutil.rmtree(old, ignore_errors=True)
@@ -71,10 +67,51 @@ def write_partition(out: Path, industry: str, as_of: pd.Timestamp, frame: pd.Dat
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _write_json(path: Path, content: dict[str, Any]) -> None:
+def write_partition(out: Path, industry: str, as_of: pd.Timestamp, frame: pd.DataFrame) -> None:
+    final = partition_dir(out, industry, as_of)
+    side = final.with_name("." + final.name + ".partial")
+    shutil.rmtree(side, ignore_errors=True)
+    side.mkdir(parents=True)
+    frame.to_parquet(side / "part-0.parquet", index=False)
+    replace_dir(side, final)
+
+
+def partition_summary(frame: pd.DataFrame) -> dict[str, int]:
+    return {"rows": len(frame), "positives": int(frame["label"].sum()),
+            "labelled": int(frame["label"].notna().sum()),
+            "random_labelled": int(frame["label_random"].notna().sum())}
+
+
+def write_manifest(out: Path, sources: str | Path, columns: list[str],
+                   new: dict[tuple[str, str], dict[str, Any]], data_end: pd.Timestamp,
+                   match: dict[str, float], quarantined: int | None,
+                   seconds: dict[str, float], engine: str = "pandas") -> dict[str, Any]:
+    """Merge the new partitions into `_manifest.json` and replace it whole."""
+    path = out / MANIFEST
+    old = json.loads(path.read_text("utf-8")) if path.exists() else {}
+    partitions: dict[tuple[str, str], dict[str, Any]] = {
+        (p["industry"], p["as_of"]): p for p in old.get("partitions", [])}
+    partitions.update(new)
+    manifest = {
+        "feature_set_version": FEATURE_SET_VERSION,
+        "feature_columns": columns,
+        "engine": engine,
+        "sources": str(sources),
+        "source_fingerprint": source_fingerprint(sources),
+        "config_hash": config_hash(),
+        "data_end": f"{data_end:%Y-%m-%d}",
+        "complaint_matching": match,
+        "quarantined_rows": quarantined,
+        "partitions": sorted(partitions.values(), key=lambda p: (p["industry"], p["as_of"])),
+        "row_counts": {ind: sum(p["rows"] for p in partitions.values() if p["industry"] == ind)
+                       for ind in sorted({p["industry"] for p in partitions.values()})},
+        "seconds": seconds,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
     side = path.with_name(path.name + ".partial")
-    side.write_text(json.dumps(content, ensure_ascii=False, indent=2, default=str), "utf-8")
+    side.write_text(json.dumps(manifest, ensure_ascii=False, indent=2, default=str), "utf-8")
     os.replace(side, path)
+    return manifest
 
 
 def build_dataset(sources: str | Path, out: Path, dates: Sequence[pd.Timestamp],
@@ -88,37 +125,18 @@ def build_dataset(sources: str | Path, out: Path, dates: Sequence[pd.Timestamp],
     out.mkdir(parents=True, exist_ok=True)
     if not loaded.quarantine.empty:
         loaded.quarantine.to_csv(out / QUARANTINE, index=False)
-    manifest_path = out / MANIFEST
-    manifest = json.loads(manifest_path.read_text("utf-8")) if manifest_path.exists() else {}
-    partitions = {(p["industry"], p["as_of"]): p for p in manifest.get("partitions", [])}
+    summaries: dict[tuple[str, str], dict[str, Any]] = {}
     columns: list[str] = []
     for as_of in dates:
         for industry, frame in build_as_of(prep, as_of, industries).items():
             write_partition(out, industry, as_of, frame)
             columns = feature_columns(frame)
-            partitions[(industry, f"{as_of:%Y-%m-%d}")] = {
-                "industry": industry, "as_of": f"{as_of:%Y-%m-%d}", "rows": len(frame),
-                "positives": int(frame["label"].sum()),
-                "labelled": int(frame["label"].notna().sum()),
-                "random_labelled": int(frame["label_random"].notna().sum()),
-            }
+            summaries[(industry, f"{as_of:%Y-%m-%d}")] = {
+                "industry": industry, "as_of": f"{as_of:%Y-%m-%d}", **partition_summary(frame)}
             if step:
                 step()
-    manifest = {
-        "feature_set_version": FEATURE_SET_VERSION,
-        "feature_columns": columns,
-        "sources": str(sources),
-        "source_fingerprint": source_fingerprint(sources),
-        "config_hash": config_hash(),
-        "data_end": f"{prep.data_end:%Y-%m-%d}",
-        "complaint_matching": prep.match,
-        "quarantined_rows": int(loaded.quarantine[["table", "row"]].drop_duplicates().shape[0]),
-        "partitions": sorted(partitions.values(), key=lambda p: (p["industry"], p["as_of"])),
-        "row_counts": {ind: sum(p["rows"] for p in partitions.values() if p["industry"] == ind)
-                       for ind in sorted({p["industry"] for p in partitions.values()})},
-        "seconds": {"load_and_prepare": round(prepared_at - started, 2),
-                    "total": round(time.perf_counter() - started, 2)},
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
-    _write_json(manifest_path, manifest)
-    return manifest
+    quarantined = int(loaded.quarantine[["table", "row"]].drop_duplicates().shape[0])
+    seconds = {"load_and_prepare": round(prepared_at - started, 2),
+               "total": round(time.perf_counter() - started, 2)}
+    return write_manifest(out, sources, columns, summaries, prep.data_end, prep.match,
+                          quarantined, seconds)

@@ -1,40 +1,88 @@
 """A firm's registered state on any date, from its registration and its changes.
 
 The registration table is today's snapshot; a change known on or after `as_of` did not yet
-exist on `as_of`, so its `old_value` is what the register said then.
+exist on `as_of`, so the earliest such change's `old_value` is what the register said then.
+`RegisterHistory` sorts the changes once; each as-of date is then a few array operations.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
 import pandas as pd
 
 from features.contracts import ACTIVE_STATUSES
 
-_FIELDS = {"status": "status", "legal_rep": "legal_rep_id", "address": "address"}
+# change type -> the registration column it changes
+TRACKED = {"status": "status", "legal_rep": "legal_rep_id", "address": "address",
+           "capital_increase": "registered_capital", "capital_decrease": "registered_capital"}
+
+
+def _days(values: pd.Series) -> np.ndarray:
+    return values.to_numpy(dtype="datetime64[D]").astype(np.int64)
+
+
+@dataclass
+class FieldHistory:
+    """One registered field: its current value per firm and its changes, sorted by firm/day."""
+
+    current: np.ndarray  # value codes (or floats for capital), one per firm
+    firm: np.ndarray
+    day: np.ndarray
+    old: np.ndarray
+    values: np.ndarray | None  # code -> value (None: the arrays hold the values themselves)
+
+    def as_of(self, day: int) -> np.ndarray:
+        later = self.day >= day
+        firm, old = self.firm[later], self.old[later]
+        first = np.flatnonzero(np.r_[True, firm[1:] != firm[:-1]]) if len(firm) else firm
+        out = self.current.copy()
+        out[firm[first]] = old[first]
+        return out if self.values is None else self.values[out]
+
+
+@dataclass
+class RegisterHistory:
+    registered: np.ndarray  # the day each firm's registration became known
+    fields: dict[str, FieldHistory]
+
+    @classmethod
+    def from_tables(cls, registrations: pd.DataFrame, changes: pd.DataFrame) -> RegisterHistory:
+        ids = pd.Index(registrations["uscc"]).get_indexer(changes["uscc"].to_numpy())
+        fields: dict[str, FieldHistory] = {}
+        for column in dict.fromkeys(TRACKED.values()):
+            types = [t for t, c in TRACKED.items() if c == column]
+            rows = changes.loc[changes["change_type"].isin(types) & (ids >= 0)]
+            firm = ids[changes["change_type"].isin(types).to_numpy() & (ids >= 0)]
+            order = np.lexsort((np.arange(len(rows)), _days(rows["known_at"]), firm))
+            day, firm = _days(rows["known_at"])[order], firm[order]
+            if column == "registered_capital":
+                old = pd.to_numeric(rows["old_value"], errors="coerce").to_numpy(float)[order]
+                current = registrations[column].to_numpy(dtype=float)
+                fields[column] = FieldHistory(current, firm, day, old, None)
+                continue
+            both = pd.concat([registrations[column], rows["old_value"]], ignore_index=True)
+            codes, uniques = pd.factorize(both, use_na_sentinel=False)
+            values = np.asarray(uniques, dtype=object)
+            n = len(registrations)
+            fields[column] = FieldHistory(codes[:n], firm, day, codes[n:][order], values)
+        return cls(_days(registrations["known_at"]), fields)
+
+    def as_of(self, registrations: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+        """Firms registered before `as_of`, with their fields as the register showed them."""
+        day = int(np.datetime64(pd.Timestamp(as_of).date(), "D").astype(np.int64))
+        firms = registrations.copy()
+        for column, history in self.fields.items():
+            firms[column] = history.as_of(day)
+        return firms.loc[self.registered < day]
 
 
 def state_as_of(registrations: pd.DataFrame, changes: pd.DataFrame,
                 as_of: pd.Timestamp) -> pd.DataFrame:
     """Firms registered before `as_of` (known_at < as_of), with status, representative,
     address and capital as the register showed them then. The index is kept."""
-    as_of = pd.Timestamp(as_of)
-    firms = registrations.loc[registrations["known_at"] < as_of].copy()
-    later = changes.loc[changes["known_at"] >= as_of]
-    first_later = later.sort_values(["known_at", "change_id"]).drop_duplicates(
-        ["uscc", "change_type"], keep="first"
-    )
-    for change_type, column in _FIELDS.items():
-        rows = first_later.loc[first_later["change_type"] == change_type]
-        old = firms["uscc"].map(rows.set_index("uscc")["old_value"])
-        firms[column] = old.where(firms["uscc"].isin(rows["uscc"]), firms[column])
-    capital = first_later.loc[first_later["change_type"].isin(["capital_increase",
-                                                               "capital_decrease"])]
-    capital = capital.sort_values("known_at").drop_duplicates("uscc", keep="first")
-    old_capital = pd.to_numeric(firms["uscc"].map(capital.set_index("uscc")["old_value"]),
-                                errors="coerce")
-    firms["registered_capital"] = old_capital.where(old_capital.notna(),
-                                                    firms["registered_capital"])
-    return firms
+    return RegisterHistory.from_tables(registrations, changes).as_of(registrations, as_of)
 
 
 def active_as_of(registrations: pd.DataFrame, changes: pd.DataFrame,

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from features.contracts import VIOLATION_OUTCOMES
+from features.firm_state import RegisterHistory
 from features.industries import IndustryConfig, default_config, industry_of
 from features.matching import match_subjects
 
@@ -24,6 +25,8 @@ SEVERITY: dict[str, int] = {
     "限制开展生产经营活动": 4, "责令停产停业": 4, "责令关闭": 4, "限制从业": 4,
 }
 CHANGE_KINDS = ("legal_rep", "address", "capital_decrease")
+FIRM_COLUMNS = ("uscc", "town_code", "entity_type", "industry_code", "established_on",
+                "registered_capital", "status", "address", "legal_rep_id", "known_at")
 REASONS = ("annual_report", "instant_info", "false_info", "unreachable", "abnormal_3y",
            "serious_violation")
 
@@ -44,7 +47,7 @@ class Prepared:
     """Registrations (row number = firm id) and the event arrays the features read."""
 
     firms: pd.DataFrame
-    changes: pd.DataFrame
+    register: RegisterHistory
     events: dict[str, dict[str, np.ndarray]]
     data_end: pd.Timestamp
     config: IndustryConfig
@@ -93,14 +96,21 @@ def _complaints(tables: dict[str, pd.DataFrame], firms: pd.DataFrame,
     return arrays, stats
 
 
-def prepare(tables: dict[str, pd.DataFrame], config: IndustryConfig | None = None) -> Prepared:
-    """Index firms and turn every event table into arrays, once."""
+def prepare(tables: dict[str, pd.DataFrame], config: IndustryConfig | None = None,
+            data_end: pd.Timestamp | None = None) -> Prepared:
+    """Index firms and turn every event table into arrays, once.
+
+    `data_end` defaults to the latest known_at in these tables; a part of a larger data set
+    (the Dask engine's partitions) passes the whole set's.
+    """
     config = config or default_config()
-    firms = tables["registrations"].reset_index(drop=True).copy()
+    registrations = tables["registrations"].reset_index(drop=True)
+    firms = registrations[list(FIRM_COLUMNS)].copy()
     firms["industry"] = industry_of(firms["industry_code"], config)
     changes = tables["registration_changes"]
+    register = RegisterHistory.from_tables(firms, changes)
     pen, insp, lst = tables["penalties"], tables["inspections"], tables["abnormal_list"]
-    complaints, match = _complaints(tables, firms, config)
+    complaints, match = _complaints(tables, registrations, config)
     events = {
         "changes": {
             "firm": _firm_ids(firms, changes["uscc"]),
@@ -131,6 +141,12 @@ def prepare(tables: dict[str, pd.DataFrame], config: IndustryConfig | None = Non
             .astype(np.int64).to_numpy(),
         },
     }
-    ends = [t["known_at"].max() for t in tables.values() if "known_at" in t and len(t)]
+    end = data_end if data_end is not None else latest_known(tables)
     groups = (*config.complaint_categories, "other")
-    return Prepared(firms, changes, events, pd.Timestamp(max(ends)), config, groups, match)
+    return Prepared(firms, register, events, end, config, groups, match)
+
+
+def latest_known(tables: dict[str, pd.DataFrame]) -> pd.Timestamp:
+    """The data end: the latest known_at in any event table."""
+    ends = [t["known_at"].max() for t in tables.values() if "known_at" in t and len(t)]
+    return pd.Timestamp(max(ends))

@@ -1,10 +1,14 @@
 """Feature families from the register: the firm itself, its recent changes, related firms.
 
 Related firms share the firm's address or legal representative on the as-of date (cluster
-registration and one person behind many firms are named warning signs).
+registration and one person behind many firms are named warning signs). Their features need
+every active firm, so they are computed from small per-group statistics (`group_stats`) that
+the pandas and Dask engines both build from per-firm rows.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -12,6 +16,9 @@ import pandas as pd
 from features.history import Columns
 from features.prepare import CHANGE_KINDS, Prepared, days
 from features.windows import count_within, known_before
+
+RELATED_KEYS = {"addr": "address", "rep": "legal_rep_id"}
+PEER_KEYS = ["town_code", "industry"]
 
 
 def change_features(prep: Prepared, as_of: int) -> Columns:
@@ -25,38 +32,75 @@ def change_features(prep: Prepared, as_of: int) -> Columns:
     return out
 
 
-def _others(keys: pd.Series, flags: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per row: how many other rows share its key, and how many of those are flagged."""
-    codes, uniques = pd.factorize(keys, use_na_sentinel=True)
-    valid = codes >= 0
-    size = np.bincount(codes[valid], minlength=len(uniques))
-    flagged = np.bincount(codes[valid], weights=flags[valid], minlength=len(uniques))
-    others = np.where(valid, size[np.maximum(codes, 0)] - 1, 0).astype(float)
-    others_flagged = np.where(valid, flagged[np.maximum(codes, 0)] - flags, 0.0)
-    return others, others_flagged
-
-
-def firm_features(state: pd.DataFrame, as_of: int, history: Columns) -> pd.DataFrame:
-    """Registration and related-firm features for the firms in `state` (index = firm id)."""
-    idx = state.index.to_numpy()
-    penalised = (history["pen_1095d"][idx] > 0).astype(float)
-    listed = history["abn_listed_now"][idx]
+def own_features(state: pd.DataFrame, as_of: int) -> pd.DataFrame:
+    """Registration features of each firm in `state` on its own (index kept)."""
     out = pd.DataFrame(index=state.index)
     out["age_days"] = (as_of - days(state["established_on"])).astype(float)
     out["entity_type"] = state["entity_type"]
     out["industry_code"] = state["industry_code"]
     out["log_capital"] = np.log1p(state["registered_capital"].astype(float))
     out["status"] = state["status"]
-    for name, key in (("addr", state["address"]), ("rep", state["legal_rep_id"])):
-        others, others_penalised = _others(key, penalised)
-        out[f"{name}_firms"] = others
-        out[f"{name}_firms_penalised"] = others_penalised
-        out[f"{name}_firms_listed"] = _others(key, listed)[1]
     return out
 
 
-def peer_ratio(state: pd.DataFrame, complaints_365d: np.ndarray) -> np.ndarray:
-    """A firm's complaints in the last year against the median of its town and industry."""
-    counts = pd.Series(complaints_365d[state.index.to_numpy()], index=state.index)
-    median = counts.groupby([state["town_code"], state["industry"]]).transform("median")
-    return ((counts + 1) / (median + 1)).to_numpy()
+@dataclass
+class GroupStats:
+    """Per address and per representative: firms, penalised, listed (indexed by the key);
+    per town and industry: the median of complaints in the last year."""
+
+    related: dict[str, pd.DataFrame]
+    peer_median: pd.Series
+
+
+def partial_stats(level: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Sums and value counts of any subset of firms; `combine_stats` adds them up exactly."""
+    counted = level.assign(_one=1.0)
+    parts = {
+        name: counted.groupby(key, dropna=True)[["_one", "_penalised", "_listed"]].sum()
+        for name, key in RELATED_KEYS.items()
+    }
+    parts["peer"] = level.groupby([*PEER_KEYS, "comp_365d"]).size().rename("count").to_frame()
+    return parts
+
+
+def _median_from_counts(counts: pd.Series) -> pd.Series:
+    """Exact median per group from (group..., value) -> count, as pandas' median computes it."""
+    frame = counts.rename("count").reset_index().sort_values([*PEER_KEYS, "comp_365d"])
+    grouped = frame.groupby(PEER_KEYS)["count"]
+    total = grouped.transform("sum")
+    upto = grouped.cumsum()
+    low = frame.loc[upto >= (total + 1) // 2].groupby(PEER_KEYS)["comp_365d"].first()
+    high = frame.loc[upto >= total // 2 + 1].groupby(PEER_KEYS)["comp_365d"].first()
+    return (low + high) / 2
+
+
+def combine_stats(parts: list[dict[str, pd.DataFrame]]) -> GroupStats:
+    related = {}
+    for name in RELATED_KEYS:
+        summed = pd.concat([p[name] for p in parts]).groupby(level=0).sum()
+        related[name] = summed.rename(columns={"_one": "n", "_penalised": "penalised",
+                                               "_listed": "listed"})
+    peer = pd.concat([p["peer"] for p in parts]).groupby(level=[0, 1, 2])["count"].sum()
+    return GroupStats(related, _median_from_counts(peer))
+
+
+def group_stats(level: pd.DataFrame) -> GroupStats:
+    return combine_stats([partial_stats(level)])
+
+
+def related_features(level: pd.DataFrame, stats: GroupStats) -> pd.DataFrame:
+    """Others at the same address / with the same representative, and how many of those are
+    penalised (last 3 years) or on the abnormal list; complaints against the peer median."""
+    out = pd.DataFrame(index=level.index)
+    for name, key in RELATED_KEYS.items():
+        group = stats.related[name].reindex(level[key].to_numpy())
+        has = group["n"].notna().to_numpy()
+        own_pen, own_listed = level["_penalised"].to_numpy(), level["_listed"].to_numpy()
+        out[f"{name}_firms"] = np.where(has, group["n"].to_numpy() - 1, 0.0)
+        out[f"{name}_firms_penalised"] = np.where(has, group["penalised"].to_numpy() - own_pen,
+                                                  0.0)
+        out[f"{name}_firms_listed"] = np.where(has, group["listed"].to_numpy() - own_listed,
+                                               0.0)
+    median = stats.peer_median.reindex(pd.MultiIndex.from_frame(level[PEER_KEYS])).to_numpy()
+    out["comp_rate_vs_peer"] = (level["comp_365d"].to_numpy() + 1) / (median + 1)
+    return out
