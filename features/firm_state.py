@@ -7,10 +7,12 @@ exist on `as_of`, so the earliest such change's `old_value` is what the register
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from features.contracts import ACTIVE_STATUSES
 
@@ -21,6 +23,27 @@ TRACKED = {"status": "status", "legal_rep": "legal_rep_id", "address": "address"
 
 def _days(values: pd.Series) -> np.ndarray:
     return values.to_numpy(dtype="datetime64[D]").astype(np.int64)
+
+
+def firm_ids(registrations: pd.DataFrame, *codes: pd.Series) -> list[np.ndarray]:
+    """For each series of codes, the row number in `registrations` of every code (-1 where
+    not registered); all series are looked up in one pass."""
+    chunks = [pa.array(c, type=pa.string(), from_pandas=True)
+              for c in (registrations["uscc"], *codes)]
+    encoded = pa.chunked_array(chunks).dictionary_encode().combine_chunks()
+    index = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    row_of = np.full(len(encoded.dictionary) + 1, -1, dtype=np.int64)
+    n = len(registrations)
+    row_of[index[:n][::-1]] = np.arange(n)[::-1]  # the first row of a repeated code wins
+    bounds = np.cumsum([n, *(len(c) for c in codes)])
+    return [row_of[index[lo:hi]] for lo, hi in itertools.pairwise(bounds)]
+
+
+def hash_keys(values: pd.Series) -> np.ndarray:
+    """A stable 64-bit key per text value (0 for a missing one), the same in any process."""
+    codes, uniques = pd.factorize(values)  # hash each distinct text once
+    hashed = pd.util.hash_array(np.asarray(uniques, dtype=object), categorize=False)
+    return np.where(codes >= 0, hashed.view(np.int64)[np.maximum(codes, 0)], 0)
 
 
 @dataclass
@@ -48,8 +71,11 @@ class RegisterHistory:
     fields: dict[str, FieldHistory]
 
     @classmethod
-    def from_tables(cls, registrations: pd.DataFrame, changes: pd.DataFrame) -> RegisterHistory:
-        ids = pd.Index(registrations["uscc"]).get_indexer(changes["uscc"].to_numpy())
+    def from_tables(cls, registrations: pd.DataFrame, changes: pd.DataFrame,
+                    hashed: tuple[str, ...] = ()) -> RegisterHistory:
+        """Sort the changes of each tracked field; `hashed` text fields are kept as 64-bit
+        keys (see `hash_keys`) rather than text, for fast grouping."""
+        ids = firm_ids(registrations, changes["uscc"])[0]
         fields: dict[str, FieldHistory] = {}
         for column in dict.fromkeys(TRACKED.values()):
             types = [t for t, c in TRACKED.items() if c == column]
@@ -61,6 +87,10 @@ class RegisterHistory:
                 old = pd.to_numeric(rows["old_value"], errors="coerce").to_numpy(float)[order]
                 current = registrations[column].to_numpy(dtype=float)
                 fields[column] = FieldHistory(current, firm, day, old, None)
+                continue
+            if column in hashed:
+                fields[column] = FieldHistory(hash_keys(registrations[column]), firm, day,
+                                              hash_keys(rows["old_value"])[order], None)
                 continue
             both = pd.concat([registrations[column], rows["old_value"]], ignore_index=True)
             codes, uniques = pd.factorize(both, use_na_sentinel=False)

@@ -97,11 +97,8 @@ def industry_of(codes: pd.Series, config: IndustryConfig | None = None) -> pd.Se
         ((code, key) for key, ind in config.industries.items() for code in ind.codes),
         key=lambda item: -len(item[0]),
     )
-    text = codes.astype("string").fillna("")
-    out = np.full(len(text), "other", dtype=object)
-    assigned = np.zeros(len(text), dtype=bool)
-    for prefix, key in prefixes:  # a few dozen prefixes, each a vectorised test
-        hit = text.str.startswith(prefix).to_numpy(dtype=bool) & ~assigned
-        out[hit] = key
-        assigned |= hit
-    return pd.Series(out, index=codes.index, dtype="string")
+    position, uniques = pd.factorize(codes.astype("string").fillna(""))
+    keys = np.full(len(uniques), "other", dtype=object)
+    for i, code in enumerate(uniques):  # a few hundred distinct codes, not one per firm
+        keys[i] = next((key for prefix, key in prefixes if code.startswith(prefix)), "other")
+    return pd.Series(keys[position], index=codes.index, dtype="string")

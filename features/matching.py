@@ -2,33 +2,47 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-_BRACKETS = r"（[^）]*）|\([^)]*\)"
+_NOISE = r"（[^）]*）|\([^)]*\)|\s+"  # brackets (a branch, a shop) and spaces
+_CITY = r"^(广东省)?东莞市"
 _SUFFIX = r"(有限责任公司|股份有限公司|有限公司|公司)$"
 
 
 def normalize_name(names: pd.Series) -> pd.Series:
     """A comparable form: no brackets, city prefix, legal-form suffix or spaces."""
-    text = names.astype("string").str.replace(_BRACKETS, "", regex=True)
-    text = text.str.replace(r"\s+", "", regex=True).str.replace(r"^(广东省)?东莞市", "",
-                                                                 regex=True)
-    return text.str.replace(_SUFFIX, "", regex=True)
+    text = pa.array(names, type=pa.string(), from_pandas=True)
+    for pattern in (_NOISE, _CITY, _SUFFIX):
+        text = pc.replace_substring_regex(text, pattern, "")
+    return pd.Series(text.to_pandas(), index=names.index, dtype="string")
+
+
+def _unique_rows(keys: pd.DataFrame) -> pd.Series:
+    """Row number of each key combination that occurs exactly once (indexed by the key)."""
+    once = ~keys.duplicated(keep=False) & (keys >= 0).all(axis=1)
+    return pd.Series(np.flatnonzero(once.to_numpy()),
+                     index=pd.MultiIndex.from_frame(keys[once]))
 
 
 def match_subjects(complaints: pd.DataFrame, registrations: pd.DataFrame) -> pd.Series:
     """Each complaint's firm: its own `uscc` when it has one, else the one registered firm whose
     normalised name matches in the complaint's town (or city-wide when the town is missing);
     <NA> where nothing or more than one firm matches."""
-    reg = pd.DataFrame({"key": normalize_name(registrations["name"]),
-                        "town_code": registrations["town_code"],
-                        "uscc": registrations["uscc"]})
-    by_town = reg.drop_duplicates(["key", "town_code"], keep=False)
-    by_city = reg.drop_duplicates(["key"], keep=False)
-    probe = pd.DataFrame({"key": normalize_name(complaints["subject_name"]),
-                          "town_code": complaints["town_code"]})
-    in_town = probe.merge(by_town, on=["key", "town_code"], how="left")["uscc"]
-    in_city = probe[["key"]].merge(by_city, on="key", how="left")["uscc"]
-    found = in_town.where(in_town.notna(), in_city.where(probe["town_code"].isna().to_numpy()))
-    found.index = complaints.index
+    n = len(registrations)
+    names = pd.concat([normalize_name(registrations["name"]),
+                       normalize_name(complaints["subject_name"])], ignore_index=True)
+    towns = pd.concat([registrations["town_code"], complaints["town_code"]], ignore_index=True)
+    name_code, town_code = pd.factorize(names)[0], pd.factorize(towns)[0]
+    reg = pd.DataFrame({"name": name_code[:n], "town": town_code[:n]})
+    probe = pd.DataFrame({"name": name_code[n:], "town": town_code[n:]})
+    by_town = _unique_rows(reg).reindex(pd.MultiIndex.from_frame(probe)).to_numpy()
+    by_city = _unique_rows(reg[["name"]]).reindex(
+        pd.MultiIndex.from_arrays([probe["name"]])).to_numpy()
+    row = np.where(probe["town"].to_numpy() >= 0, by_town, by_city)
+    found = registrations["uscc"].to_numpy(dtype=object)[np.nan_to_num(row, nan=0).astype(int)]
+    found = pd.Series(np.where(np.isnan(row), None, found), index=complaints.index,
+                      dtype="string")
     return complaints["uscc"].where(complaints["uscc"].notna(), found)

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from features.contracts import VIOLATION_OUTCOMES
-from features.firm_state import RegisterHistory
+from features.firm_state import RegisterHistory, firm_ids
 from features.industries import IndustryConfig, default_config, industry_of
 from features.matching import match_subjects
 
@@ -59,8 +59,7 @@ class Prepared:
         return len(self.firms)
 
 
-def _firm_ids(firms: pd.DataFrame, codes: pd.Series) -> np.ndarray:
-    return pd.Index(firms["uscc"]).get_indexer(codes.to_numpy()).astype(np.int64)
+RELATED_FIELDS = ("address", "legal_rep_id")  # grouped by 64-bit key, not by text
 
 
 def _severity(kinds: pd.Series) -> np.ndarray:
@@ -72,16 +71,14 @@ def _severity(kinds: pd.Series) -> np.ndarray:
     return levels
 
 
-def _complaints(tables: dict[str, pd.DataFrame], firms: pd.DataFrame,
+def _complaints(comp: pd.DataFrame, matched: pd.Series, firm: np.ndarray,
                 config: IndustryConfig) -> tuple[dict[str, np.ndarray], dict[str, float]]:
-    comp = tables["complaints"]
-    matched = match_subjects(comp, firms)
     named_only = comp["uscc"].isna()
     groups = {c: i for i, cats in enumerate(config.complaint_categories.values()) for c in cats}
     group = comp["category"].map(groups).fillna(len(groups)).astype(np.int64)
     sub = comp["substantiated"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     arrays = {
-        "firm": _firm_ids(firms, matched),
+        "firm": firm,
         "day": days(comp["known_at"]),
         "group": group.to_numpy(),
         "substantiated": sub,
@@ -108,32 +105,35 @@ def prepare(tables: dict[str, pd.DataFrame], config: IndustryConfig | None = Non
     firms = registrations[list(FIRM_COLUMNS)].copy()
     firms["industry"] = industry_of(firms["industry_code"], config)
     changes = tables["registration_changes"]
-    register = RegisterHistory.from_tables(firms, changes)
+    register = RegisterHistory.from_tables(firms, changes, hashed=RELATED_FIELDS)
     pen, insp, lst = tables["penalties"], tables["inspections"], tables["abnormal_list"]
-    complaints, match = _complaints(tables, registrations, config)
+    comp = tables["complaints"]
+    matched = match_subjects(comp, registrations)
+    ids = firm_ids(firms, changes["uscc"], pen["uscc"], matched, insp["uscc"], lst["uscc"])
+    complaints, match = _complaints(comp, matched, ids[2], config)
     events = {
         "changes": {
-            "firm": _firm_ids(firms, changes["uscc"]),
+            "firm": ids[0],
             "day": days(changes["known_at"]),
             "kind": changes["change_type"].map({k: i for i, k in enumerate(CHANGE_KINDS)})
             .fillna(-1).astype(np.int64).to_numpy(),
         },
         "penalties": {
-            "firm": _firm_ids(firms, pen["uscc"]),
+            "firm": ids[1],
             "day": days(pen["known_at"]),
             "severity": _severity(pen["penalty_kinds"]),
             "fine": pen["fine"].fillna(0.0).to_numpy(dtype=float),
         },
         "complaints": complaints,
         "inspections": {
-            "firm": _firm_ids(firms, insp["uscc"]),
+            "firm": ids[3],
             "day": days(insp["known_at"]),
             "random": (insp["kind"] == "random").to_numpy(dtype=bool),
             "violation": insp["outcome"].isin(VIOLATION_OUTCOMES).to_numpy(dtype=bool),
             "prob": insp["inclusion_prob"].to_numpy(dtype=float),
         },
         "listings": {
-            "firm": _firm_ids(firms, lst["uscc"]),
+            "firm": ids[4],
             "day": days(lst["known_at"]),
             "removed": days(lst["removed_on"]),
             "serious": (lst["list_type"] == "serious_violation").to_numpy(dtype=bool),

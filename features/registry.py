@@ -17,7 +17,7 @@ from features.history import Columns
 from features.prepare import CHANGE_KINDS, Prepared, days
 from features.windows import count_within, known_before
 
-RELATED_KEYS = {"addr": "address", "rep": "legal_rep_id"}
+RELATED_KEYS = {"addr": "address", "rep": "legal_rep_id"}  # 64-bit keys of the text; 0: none
 PEER_KEYS = ["town_code", "industry"]
 
 
@@ -56,7 +56,8 @@ def partial_stats(level: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Sums and value counts of any subset of firms; `combine_stats` adds them up exactly."""
     counted = level.assign(_one=1.0)
     parts = {
-        name: counted.groupby(key, dropna=True)[["_one", "_penalised", "_listed"]].sum()
+        name: counted.loc[counted[key] != 0].groupby(key, dropna=True)[
+            ["_one", "_penalised", "_listed"]].sum()
         for name, key in RELATED_KEYS.items()
     }
     parts["peer"] = level.groupby([*PEER_KEYS, "comp_365d"]).size().rename("count").to_frame()
@@ -93,8 +94,9 @@ def related_features(level: pd.DataFrame, stats: GroupStats) -> pd.DataFrame:
     penalised (last 3 years) or on the abnormal list; complaints against the peer median."""
     out = pd.DataFrame(index=level.index)
     for name, key in RELATED_KEYS.items():
-        group = stats.related[name].reindex(level[key].to_numpy())
-        has = group["n"].notna().to_numpy()
+        keys = level[key].to_numpy()
+        group = stats.related[name].reindex(keys)
+        has = group["n"].notna().to_numpy() & (keys != 0)
         own_pen, own_listed = level["_penalised"].to_numpy(), level["_listed"].to_numpy()
         out[f"{name}_firms"] = np.where(has, group["n"].to_numpy() - 1, 0.0)
         out[f"{name}_firms_penalised"] = np.where(has, group["penalised"].to_numpy() - own_pen,
