@@ -9,9 +9,11 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = Path(os.environ.get("RISKWARN_DATA_DIR", PROJECT_ROOT / "data"))
 DEMO_SOURCES = DATA_DIR / "demo" / "sources"
+DEMO_FEATURES = DATA_DIR / "demo" / "features"
 
 # the embedded default data set that `make demo` generates
 DEMO_ENTITIES = 30_000
 DEMO_START = date(2023, 1, 1)
 DEMO_END = date(2025, 12, 31)
 DEMO_SEED = 7
+DEMO_MONTHLY = ("2024-01-01", "2024-12-31")  # month-end as-of dates the demo builds

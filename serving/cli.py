@@ -160,6 +160,8 @@ def demo() -> None:
     simulate(settings.DEMO_ENTITIES, str(settings.DEMO_START), str(settings.DEMO_END),
              settings.DEMO_SEED, settings.DEMO_SOURCES)
     validate(str(settings.DEMO_SOURCES))
+    features(str(settings.DEMO_SOURCES), settings.DEMO_FEATURES, None,
+             settings.DEMO_MONTHLY, IndustryChoice.all, Engine.pandas, None)
 
 
 if __name__ == "__main__":
