@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 """The 31 symbols of GB 32100, valued 0..30 in this order (no I, O, S, V, Z)."""
@@ -20,21 +22,30 @@ ORG_WEIGHTS = np.array([3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
 RULE_FORMAT = "uscc format: 18 characters from 0-9 and A-Z without I, O, S, V, Z"
 RULE_ORG_CHECK = "uscc organisation-code check character (GB 11714)"
 RULE_FINAL_CHECK = "uscc final check character (GB 32100)"
+RULES = (RULE_FORMAT, RULE_ORG_CHECK, RULE_FINAL_CHECK)
+"""The rules in the order they are checked; `uscc_rule_numbers` counts from 1 in this order."""
 
-_VALUE = np.full(256, -1, dtype=np.int64)
+_VALUE = np.full(256, -1, dtype=np.int16)
 for _i, _c in enumerate(ALPHABET):
     _VALUE[ord(_c)] = _i
-_ORG_VALUE = np.full(256, -1, dtype=np.int64)
+_ORG_VALUE = np.full(256, -1, dtype=np.int16)
 for _c in "0123456789":
     _ORG_VALUE[ord(_c)] = ord(_c) - ord("0")
 for _c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ":
     _ORG_VALUE[ord(_c)] = ord(_c) - ord("A") + 10
+_IN_ALPHABET = (_VALUE >= 0).astype(np.uint8)
 _ALPHABET_BYTES = np.frombuffer(ALPHABET.encode(), dtype=np.uint8)
+_FILLER = pa.scalar("0" * 18, pa.large_string())
+
+
+def _weighted_sum(value_of: np.ndarray, chars: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Each row's sum of character value × weight (at most 17 × 30 × 30: int32 is ample)."""
+    return np.einsum("ij,j->i", value_of[chars], weights.astype(np.int32), dtype=np.int32)
 
 
 def org_check_chars(body: np.ndarray) -> np.ndarray:
     """GB 11714 check characters (as ASCII bytes) for an (n, 8) uint8 array of body characters."""
-    total = (_ORG_VALUE[body] * ORG_WEIGHTS).sum(axis=1)
+    total = _weighted_sum(_ORG_VALUE, body, ORG_WEIGHTS)
     r = 11 - total % 11
     out = (r + ord("0")).astype(np.uint8)
     out[r == 10] = ord("X")
@@ -44,40 +55,56 @@ def org_check_chars(body: np.ndarray) -> np.ndarray:
 
 def final_check_chars(first17: np.ndarray) -> np.ndarray:
     """GB 32100 final check characters (ASCII bytes) for an (n, 17) uint8 array."""
-    total = (_VALUE[first17] * FINAL_WEIGHTS).sum(axis=1)
+    total = _weighted_sum(_VALUE, first17, FINAL_WEIGHTS)
     return _ALPHABET_BYTES[(31 - total % 31) % 31]
 
 
+def arrow_text(values: pd.Series) -> pa.ChunkedArray:
+    """The values as Arrow large_string, read as `values.astype("string")` reads them."""
+    text = pa.array(values.astype("string").array)
+    if isinstance(text, pa.Array):
+        text = pa.chunked_array([text])
+    return text.cast(pa.large_string())
+
+
 def _as_char_matrix(codes: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """(n, 18) uint8 matrix of the codes, and a mask of rows that have 18 ASCII characters."""
-    text = codes.astype("string").fillna("")
-    shaped = (text.str.len() == 18) & text.str.fullmatch(r"[0-9A-Z]{18}", na=False)
-    shaped_arr = shaped.to_numpy(dtype=bool)
-    chars = np.zeros((len(text), 18), dtype=np.uint8)
-    if shaped_arr.any():
-        joined = "".join(text[shaped_arr].tolist()).encode("ascii")
-        chars[shaped_arr] = np.frombuffer(joined, dtype=np.uint8).reshape(-1, 18)
-    return chars, shaped_arr
+    """(n, 18) uint8 matrix of the codes, and a mask of rows that are 18 bytes long.
+
+    Rows of another length (or missing) are filled with '0's; the format rule catches them.
+    """
+    text = arrow_text(codes)
+    sized = pc.fill_null(pc.equal(pc.binary_length(text), 18), False)
+    filled = pc.if_else(sized, text, _FILLER).combine_chunks()
+    # every value is now 18 bytes, so the data buffer holds them back to back from the first offset
+    start = np.frombuffer(filled.buffers()[1], dtype=np.int64)[filled.offset]
+    data = np.frombuffer(filled.buffers()[2] or b"", dtype=np.uint8)
+    chars = data[start:start + 18 * len(filled)].reshape(-1, 18)
+    return chars, sized.to_numpy()
+
+
+def uscc_rule_numbers(codes: pd.Series) -> np.ndarray:
+    """For each code, 1 + the index in RULES of the first rule it breaks, or 0 for a valid code.
+
+    A missing code breaks the format rule.
+    """
+    chars, sized = _as_char_matrix(codes)
+    numbers = np.zeros(len(chars), dtype=np.int8)
+    numbers[final_check_chars(chars[:, :17]) != chars[:, 17]] = 3
+    numbers[org_check_chars(chars[:, 8:16]) != chars[:, 16]] = 2
+    in_alphabet = _IN_ALPHABET[chars].sum(axis=1, dtype=np.int8) == 18
+    numbers[~(sized & in_alphabet)] = 1
+    return numbers
 
 
 def uscc_problems(codes: pd.Series) -> pd.Series:
     """The first rule each code breaks (one of the RULE_* texts), or <NA> for a valid code."""
-    chars, shaped = _as_char_matrix(codes)
-    in_alphabet = shaped & (_VALUE[chars] >= 0).all(axis=1)
-    org_ok = org_check_chars(chars[:, 8:16]) == chars[:, 16]
-    final_ok = final_check_chars(chars[:, :17]) == chars[:, 17]
-    problems = np.select(
-        [~in_alphabet, ~org_ok, ~final_ok],
-        [RULE_FORMAT, RULE_ORG_CHECK, RULE_FINAL_CHECK],
-        default="",
-    )
-    out = pd.Series(problems, index=codes.index, dtype="string")
-    return out.mask(out == "")
+    texts = pa.array([None, *RULES], pa.large_string()).take(uscc_rule_numbers(codes))
+    return pd.Series(pd.array(texts, dtype="string"), index=codes.index)
 
 
 def is_valid_uscc(codes: pd.Series) -> pd.Series:
     """True where a code passes the format and both check characters."""
-    return uscc_problems(codes).isna()
+    return pd.Series(uscc_rule_numbers(codes) == 0, index=codes.index)
 
 
 def complete_codes(first16: np.ndarray) -> np.ndarray:

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from features.checks import VIOLATION_COLUMNS, check_table
+from features.checks import VIOLATION_COLUMNS, check_table, is_in, is_in_each, list_items
 from features.contracts import CONTRACTS, LIST_SEP, TABLES, Contract
 
 QUARANTINE_COLUMNS = ["table", "file", *VIOLATION_COLUMNS]
@@ -152,27 +152,42 @@ def _readers(location: str | Path, problems: list[str]) -> Iterator[tuple[str, s
         yield table, str(path), partial(read_file, path)
 
 
+def _unknown_firms(frame: pd.DataFrame, col: str, registered: np.ndarray) -> pd.DataFrame:
+    """Rows whose `col` is present but not registered."""
+    rows = np.flatnonzero(frame[col].notna().to_numpy(dtype=bool) & ~registered)
+    return pd.DataFrame({"row": rows, "column": col,
+                         "value": frame[col].iloc[rows].to_numpy(dtype=object),
+                         "rule": "uscc not found in registrations"})
+
+
+def _unknown_inspectors(inspections: pd.DataFrame, inspectors: pd.DataFrame) -> pd.DataFrame:
+    """Visits naming an inspector id that is not in inspectors."""
+    items, item_rows = list_items(inspections["inspector_ids"])
+    unknown = ~is_in(items, inspectors["inspector_id"])
+    rows = np.unique(item_rows[unknown])
+    values = inspections["inspector_ids"].iloc[rows].to_numpy(dtype=object)
+    return pd.DataFrame({"row": rows, "column": "inspector_ids", "value": values,
+                         "rule": "inspector id not found in inspectors"})
+
+
+def _firm_columns(table: str, frame: pd.DataFrame) -> list[str]:
+    """The columns naming a firm that must be registered."""
+    if table == "registrations":
+        return ["parent_uscc"]
+    return [c for c in ("uscc", "parent_uscc") if c in frame]
+
+
 def _reference_violations(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """Rows whose firm or inspector is not in registrations or inspectors."""
-    known = tables["registrations"]["uscc"]
+    firm_columns = [(t, c) for t, frame in tables.items() for c in _firm_columns(t, frame)]
+    registered = dict(zip(firm_columns, is_in_each(
+        [tables[t][c] for t, c in firm_columns], tables["registrations"]["uscc"]), strict=True))
     found: dict[str, pd.DataFrame] = {}
     for table, frame in tables.items():
-        cols = [c for c in ("uscc", "parent_uscc") if c in frame and table != "registrations"]
-        cols += ["parent_uscc"] if table == "registrations" else []
-        parts = []
-        for col in cols:
-            bad = frame[col].notna() & ~frame[col].isin(known)
-            rows = np.flatnonzero(bad.to_numpy(dtype=bool))
-            parts.append(pd.DataFrame({"row": rows, "column": col,
-                                       "value": frame[col].iloc[rows].to_numpy(dtype=object),
-                                       "rule": "uscc not found in registrations"}))
+        parts = [_unknown_firms(frame, col, registered[table, col])
+                 for col in _firm_columns(table, frame)]
         if table == "inspections" and "inspectors" in tables:
-            items = frame["inspector_ids"].str.split(LIST_SEP, regex=False).explode().str.strip()
-            bad = (~items.isin(tables["inspectors"]["inspector_id"])).groupby(level=0).any()
-            rows = np.flatnonzero(bad.reindex(frame.index, fill_value=False).to_numpy(dtype=bool))
-            values = frame["inspector_ids"].iloc[rows].to_numpy(dtype=object)
-            parts.append(pd.DataFrame({"row": rows, "column": "inspector_ids", "value": values,
-                                       "rule": "inspector id not found in inspectors"}))
+            parts.append(_unknown_inspectors(frame, tables["inspectors"]))
         if parts:
             found[table] = pd.concat(parts, ignore_index=True)
     return found
@@ -190,8 +205,10 @@ def check_sources(
         raise SourceError(problems)
     tables: dict[str, pd.DataFrame] = {}
     found: list[pd.DataFrame] = []
-    for table, raw in raws.items():
+    for table in list(raws):
+        raw = raws.pop(table)  # each raw table is let go once it is checked
         tables[table], violations = check_table(raw, CONTRACTS[table])
+        del raw
         found.append(violations.assign(table=table, file=origin[table]))
     for table, violations in _reference_violations(tables).items():
         found.append(violations.assign(table=table, file=origin[table]))
@@ -206,6 +223,9 @@ def load_sources(location: str | Path) -> Sources:
     clean: dict[str, pd.DataFrame] = {}
     for table, frame in tables.items():
         bad = quarantine.loc[quarantine["table"] == table, "row"].unique()
+        if not len(bad):
+            clean[table] = frame  # nothing set aside: no copy
+            continue
         keep = np.ones(len(frame), dtype=bool)
         keep[bad] = False
         clean[table] = frame[keep].reset_index(drop=True)
