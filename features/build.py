@@ -26,7 +26,6 @@ from features.history import (
 from features.labels import LABEL_COLUMNS, label_columns
 from features.prepare import REASONS, Prepared, day_of
 from features.registry import (
-    RELATED_KEYS,
     GroupStats,
     change_features,
     group_stats,
@@ -81,10 +80,10 @@ def firm_level(prep: Prepared, as_of: pd.Timestamp) -> pd.DataFrame:
 def finish(level: pd.DataFrame, stats: GroupStats, industries: Sequence[str]
            ) -> dict[str, pd.DataFrame]:
     """Add the related-firm and peer features; one frame per industry, columns in order."""
-    full = level.join(related_features(level, stats))
+    related_frame = related_features(level, stats)
+    full = level.join(related_frame)
     own = [c for c in level.columns if c not in HELPERS and c not in LABEL_COLUMNS]
-    related = [c for c in full.columns if c.startswith(tuple(RELATED_KEYS)) or
-               c == "comp_rate_vs_peer"]
+    related = list(related_frame.columns)
     order = own[:2] + own[2:7] + related + own[7:] + list(LABEL_COLUMNS)
     out = {}
     for key in industries:

@@ -13,7 +13,9 @@ def known_before(events: dict[str, np.ndarray], as_of: int) -> np.ndarray:
 
 
 def count(firm: np.ndarray, n: int, weights: np.ndarray | None = None) -> np.ndarray:
-    return np.bincount(firm, weights=weights, minlength=n)[:n]
+    """Events (or the sum of `weights`) per firm; float whenever weights are given."""
+    out = np.bincount(firm, weights=weights, minlength=n)[:n]
+    return out if weights is None else out.astype(np.float64)
 
 
 def count_within(events: dict[str, np.ndarray], known: np.ndarray, as_of: int, days: int,

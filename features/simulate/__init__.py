@@ -25,6 +25,7 @@ from features.simulate.population import EPOCH, draw_population
 from features.simulate.recorder import Recorder
 
 TRUTH_FILE = Path("_truth") / "latent_risk.parquet"
+BURN_IN_DAYS = 3 * 365  # the market runs three years before the data starts: no cold start
 TRUTH_SCHEMA = pa.schema([("uscc", pa.string()), ("month", pa.date32()), ("risk", pa.float32())])
 
 
@@ -74,26 +75,29 @@ def simulate_tables(spec: SimulationSpec, truth_path: Path | None,
         }, schema=TRUTH_SCHEMA))
 
     try:
-        reg = run_market(rng, pop, pools, start, end, rec, truth, progress)
+        reg = run_market(rng, pop, pools, start - BURN_IN_DAYS, end, rec, truth, progress,
+                         record_from=start)
     finally:
         if writer is not None:
             writer.close()
     changes = rec.get("changes")
+    window = (start, end)
     firms = tb.firm_strings(rng, pop, reg, codes, changes, spec.seed)
     return {
         "registrations": tb.registrations(rng, pop, reg, firms, changes, spec.seed),
-        "registration_changes": tb.registration_changes(changes, firms, end),
-        "penalties": tb.penalties(rec.get("penalties"), pop, firms, end),
-        "complaints": complaints(rng, rec.get("complaints"), pop, firms, end),
+        "registration_changes": tb.registration_changes(changes, firms, window),
+        "penalties": tb.penalties(rec.get("penalties"), pop, firms, window),
+        "complaints": complaints(rng, rec.get("complaints"), pop, firms, window),
         "inspections": tb.inspections(rec.get("inspections"), firms,
-                                      inspector_table["inspector_id"].combine_chunks(), end),
-        "abnormal_list": tb.abnormal_list(rec.get("listings"), firms, end),
+                                      inspector_table["inspector_id"].combine_chunks(), window),
+        "abnormal_list": tb.abnormal_list(rec.get("listings"), firms, window),
         "inspectors": inspector_table,
     }
 
 
 def month_count(spec: SimulationSpec) -> int:
-    return sum(1 for _ in months(*spec.days))
+    start, end = spec.days
+    return sum(1 for _ in months(start - BURN_IN_DAYS, end))
 
 
 def simulate(spec: SimulationSpec, out: Path,

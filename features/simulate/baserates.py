@@ -27,7 +27,9 @@ TARGETS: dict[str, tuple[float, float, str]] = {
 def _entity_years(reg: pd.DataFrame, changes: pd.DataFrame, start: pd.Timestamp,
                   end: pd.Timestamp) -> pd.Series:
     exits = changes.loc[changes["change_type"] == "status"].groupby("uscc")["changed_on"].min()
+    gone_before = ~reg["status"].isin(["存续", "在营"]) & ~reg["uscc"].isin(exits.index)
     until = reg["uscc"].map(exits).fillna(end).where(lambda d: d < end, end)
+    until = until.where(~gone_before, start)
     since = reg["established_on"].where(lambda d: d > start, start)
     return ((until - since).dt.days.clip(lower=0) / 365.25).set_axis(reg["uscc"])
 
@@ -42,7 +44,7 @@ def base_rates(t: dict[str, pd.DataFrame], start: pd.Timestamp, end: pd.Timestam
     pen, comp, insp, lst = t["penalties"], t["complaints"], t["inspections"], t["abnormal_list"]
     random = insp[insp["kind"] == "random"]
     enterprise = reg["entity_type"] != "个体工商户"
-    annual = lst[(lst["reason"] == "annual_report")]
+    annual = lst[(lst["reason"] == "annual_report") & (lst["listed_on"] >= start)]
     enterprise_years = years[enterprise.to_numpy()].sum()
     annual_rate = annual["uscc"].isin(reg.loc[enterprise, "uscc"]).sum() / enterprise_years
     qf_codes = key.index[key == "quasi_financial"]

@@ -26,8 +26,9 @@ def _categories(key: np.ndarray, u: np.ndarray) -> pa.Array:
 
 
 def complaints(rng: np.random.Generator, c: dict[str, np.ndarray], pop: Population, f: Firms,
-               end_day: int) -> pa.Table:
-    keep = c["day"] < end_day
+               window: tuple[int, int]) -> pa.Table:
+    end_day = window[1]
+    keep = (c["day"] >= window[0]) & (c["day"] < end_day)
     c = {k: v[keep] for k, v in c.items()}
     firm, day, u = c["firm"], c["day"].astype(np.int64), c["u"]
     n = len(firm)

@@ -111,20 +111,14 @@ SERIOUS_AFTER_DAYS = 1096  # three years on the abnormal list without remedy
 
 def listing(rng: np.random.Generator, firm: np.ndarray, day: np.ndarray, reason: int,
             p_removed: float, mean_days: float, rec: Recorder) -> np.ndarray:
-    """Abnormal-list entries (reasons as in contracts.LIST_REASONS); return removal days.
-
-    An entry never removed moves the firm to the serious-violation list three years later.
-    """
+    """Abnormal-list entries (reasons as in contracts.LIST_REASONS); return removal days
+    (NEVER for an entry never removed, which the market moves to the serious-violation list
+    three years on if the firm still exists)."""
     n = len(firm)
     removed = rng.random(n) < p_removed
     until = np.where(removed, day + 7 + rng.exponential(mean_days, n).astype(np.int64), NEVER)
     rec.add("listings", firm=firm, day=day.astype(np.int32), until=until.astype(np.int64),
             reason=np.full(n, reason, dtype=np.int8))
-    if reason < 4:
-        stuck = ~removed
-        later = day[stuck] + SERIOUS_AFTER_DAYS
-        rec.add("listings", firm=firm[stuck], day=later.astype(np.int32),
-                until=np.full(len(later), NEVER), reason=np.full(len(later), 4, dtype=np.int8))
     return until
 
 
@@ -151,9 +145,9 @@ def annual_report_listings(rng: np.random.Generator, pop: Population, act: np.nd
 
     first_of_year = m.first_day - 181
     eligible = act & (pop.est_day < first_of_year)
-    score = -2.3 + 0.7 * (logit - BASE[pop.key]) + 0.9 * pop.cluster + 0.4 * pop.shared_rep
+    score = -2.25 + 0.7 * (logit - BASE[pop.key]) + 0.6 * pop.cluster + 0.2 * pop.shared_rep
     score -= np.where(pop.kind == cat.INDIVIDUAL, 0.3, 0.0)
     firm = np.flatnonzero(eligible & (rng.random(pop.size) < 1 / (1 + np.exp(-score))))
     day = m.first_day + rng.integers(0, 15, len(firm))
-    until = listing(rng, firm, day, 0, p_removed=0.55, mean_days=80.0, rec=rec)
+    until = listing(rng, firm, day, 0, p_removed=0.75, mean_days=80.0, rec=rec)
     return firm, until

@@ -17,6 +17,7 @@ from features.simulate.population import EPOCH, Population
 from features.simulate.recorder import Recorder
 from features.simulate.risk import (
     COMPLAINT_SEASON,
+    DRIFT_SD,
     monthly_logit,
     sigmoid,
     static_logit,
@@ -41,6 +42,7 @@ class State:
     ramp_len: np.ndarray = field(init=False)
     collapsed: np.ndarray = field(init=False)
     penalised: np.ndarray = field(init=False)
+    serious_due: np.ndarray = field(init=False)
     complained: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
@@ -54,6 +56,7 @@ class State:
         self.ramp_len = np.zeros(n, dtype=np.int64)
         self.collapsed = np.zeros(n, dtype=bool)
         self.penalised = np.zeros(n)
+        self.serious_due = np.full(n, NEVER, dtype=np.int64)
         self.complained = np.zeros(n)
 
 
@@ -94,14 +97,15 @@ def months(start_day: int, end_day: int) -> Iterator[ev.Month]:
 
 def run_market(rng: np.random.Generator, pop: Population, insp: ev.Inspectors,
                start_day: int, end_day: int, rec: Recorder, truth: TruthSink,
-               progress: Callable[[], None] | None = None) -> Register:
+               progress: Callable[[], None] | None = None, record_from: int = 0) -> Register:
     """Simulate every month from start_day to end_day; events go to `rec`, risk to `truth`.
 
     Returns the register as it stands at the end (current representative, address, capital).
+    Risk is reported to `truth` from `record_from` on; the months before are a burn-in.
     """
     s = State(pop.size)
     static = static_logit(pop)
-    s.drift = rng.normal(0.0, 0.6, pop.size)
+    s.drift = rng.normal(0.0, DRIFT_SD, pop.size)
     bureau_view = rng.normal(0.0, 0.35, pop.size)  # what the bureau knows beyond the sources
     reg = Register.of(pop)
     for m in months(start_day, end_day):
@@ -112,7 +116,8 @@ def run_market(rng: np.random.Generator, pop: Population, insp: ev.Inspectors,
                               listed, ramp)
         risk = sigmoid(logit)
         idx = np.flatnonzero(act)
-        truth(m.first_day, idx, risk[idx])
+        if m.first_day >= record_from:
+            truth(m.first_day, idx, risk[idx])
 
         season = COMPLAINT_SEASON[pop.key, m.calendar_month]
         targeted = ev.complaints(rng, pop, act, logit, risk, season, m, rec)
@@ -164,6 +169,7 @@ def _listings(rng: np.random.Generator, pop: Population, s: State, act: np.ndarr
     if m.calendar_month == 7:
         firm, until = ev.annual_report_listings(rng, pop, act, logit, m, rec)
         s.listed_until[firm] = np.maximum(s.listed_until[firm], until)
+        _schedule_serious(s, firm, until, m.first_day)
     hazard = 0.0004 * np.exp(0.8 * (logit - BASE[pop.key])) * (1 + 4 * pop.cluster)
     hazard = np.where(s.collapsed, 0.2, hazard)
     unlisted = act & (s.listed_until < m.first_day)
@@ -171,11 +177,21 @@ def _listings(rng: np.random.Generator, pop: Population, s: State, act: np.ndarr
     day = m.first_day + rng.integers(0, m.days, len(unreachable))
     until = ev.listing(rng, unreachable, day, 3, p_removed=0.3, mean_days=120.0, rec=rec)
     s.listed_until[unreachable] = until
+    _schedule_serious(s, unreachable, until, m.first_day)
+    due = np.flatnonzero(act & (s.serious_due < m.first_day + m.days))
+    ev.listing(rng, due, s.serious_due[due], 4, 0.0, 1.0, rec)
+    s.serious_due[due] = NEVER
     minor = np.flatnonzero(act & (rng.random(pop.size) < 0.0001))
     day = m.first_day + rng.integers(0, m.days, len(minor))
     reason = 1 + (rng.random(len(minor)) < 0.3)
     for r in (1, 2):
         ev.listing(rng, minor[reason == r], day[reason == r], r, 0.7, 40.0, rec)
+
+
+def _schedule_serious(s: State, firm: np.ndarray, until: np.ndarray, day: int) -> None:
+    """An entry never removed moves a firm still in business to the serious list in 3 years."""
+    stuck = firm[until == NEVER]
+    s.serious_due[stuck] = np.minimum(s.serious_due[stuck], day + ev.SERIOUS_AFTER_DAYS)
 
 
 def _collapse(rng: np.random.Generator, pop: Population, s: State, act: np.ndarray,
@@ -184,7 +200,7 @@ def _collapse(rng: np.random.Generator, pop: Population, s: State, act: np.ndarr
     from features.simulate.risk import BASE
 
     qf = act & (pop.key == cat.QF) & (s.onset < 0)
-    hazard = 0.0015 * np.exp(0.9 * (logit - BASE[pop.key]))
+    hazard = 0.0008 * np.exp(0.9 * (logit - BASE[pop.key]))
     start = np.flatnonzero(qf & (rng.random(pop.size) < hazard))
     s.onset[start] = m.index
     s.ramp_len[start] = rng.integers(6, 15, len(start))
@@ -201,7 +217,7 @@ def _exits(rng: np.random.Generator, pop: Population, s: State, act: np.ndarray,
     """Deregistration (注销), revocation (吊销) and moving out (迁出)."""
     base = np.where(pop.kind == cat.INDIVIDUAL, 0.0045, 0.0025) * (1 + listed)
     long_listed = (s.listed_until > m.first_day) & (s.listed_until == NEVER)
-    revoke_h = np.where(s.collapsed, 0.15, np.where(long_listed, 0.01, 0.0))
+    revoke_h = np.where(s.collapsed, 0.15, np.where(long_listed, 0.02, 0.0))
     u = rng.random(pop.size)
     status = np.select([u < base, u < base + revoke_h, u < base + revoke_h + 0.0002],
                        [3, 4, 2], default=-1)

@@ -33,6 +33,7 @@ class Population:
     cluster: np.ndarray       # bool: a cluster-registration address
     parent: np.ndarray        # int32 index of the parent for branches, else -1
     hidden: np.ndarray        # float64 static risk logit no source shows
+    visible: np.ndarray       # float64 static risk logit of sub-industry and town
     n_people: int
     n_addresses: int
 
@@ -115,7 +116,9 @@ def draw_population(rng: np.random.Generator, n: int, start: int, end: int) -> P
     town[cluster] = cluster_town[addr[cluster]]  # firms at one address share its town
     rep_effect = rng.normal(0.3, 0.6, rep_pool)
     addr_effect = rng.normal(0.4, 0.5, addr_pool)
-    hidden = rng.normal(0.0, 0.75, n)
+    hidden = rng.normal(0.0, 0.5, n)
+    visible = (rng.normal(0.0, 0.45, len(cat.CATALOG))[catalog_row]
+               + rng.normal(0.0, 0.25, len(weights))[town])
     hidden += np.where(shared_rep, rep_effect[np.minimum(rep, rep_pool - 1)], 0.0)
     hidden += np.where(cluster, addr_effect[np.minimum(addr, addr_pool - 1)], 0.0)
 
@@ -125,7 +128,8 @@ def draw_population(rng: np.random.Generator, n: int, start: int, end: int) -> P
         kind=kind[order], key=key[order], catalog_row=catalog_row[order], town=town[order],
         est_day=est_day[order], capital=capital[order], rep=rep[order],
         shared_rep=shared_rep[order], addr=addr[order], cluster=cluster[order], parent=parent,
-        hidden=hidden[order], n_people=rep_pool + n, n_addresses=addr_pool + n,
+        hidden=hidden[order], visible=visible[order], n_people=rep_pool + n,
+        n_addresses=addr_pool + n,
     )
     _assign_parents(rng, pop)
     return pop

@@ -14,9 +14,9 @@ import numpy as np
 from features.simulate import catalog as cat
 from features.simulate.population import Population
 
-BASE = np.array([-1.45, -1.5, -2.8, -2.2])  # food, ecommerce, quasi_financial, other
+BASE = np.array([-1.45, -1.5, -2.9, -2.2])  # food, ecommerce, quasi_financial, other
 DRIFT_RHO = 0.92
-DRIFT_SD = 0.6
+DRIFT_SD = 0.45
 COLLAPSE_RAMP = 3.0
 
 # risk and complaint seasonality by industry key and calendar month (1..12)
@@ -31,7 +31,7 @@ COMPLAINT_SEASON[cat.ECOM, 11] = 3.0  # 双11
 
 def static_logit(pop: Population) -> np.ndarray:
     """The parts that do not move with time (except through age, added monthly)."""
-    logit = BASE[pop.key] + pop.hidden
+    logit = BASE[pop.key] + pop.hidden + pop.visible
     logit += np.where((pop.kind == cat.INDIVIDUAL) & (pop.key == cat.FOOD), 0.15, 0.0)
     log_cap = np.log(np.maximum(pop.capital, 0.1))
     logit += np.where(pop.key == cat.QF, 0.15 * (log_cap - np.log(1000.0)),

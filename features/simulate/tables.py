@@ -104,8 +104,11 @@ def _change_values(kind: np.ndarray, value: np.ndarray, f: Firms) -> pa.Array:
     return out
 
 
-def registration_changes(c: dict[str, np.ndarray], f: Firms, end_day: int) -> pa.Table:
-    keep = c["known"] < end_day
+Window = tuple[int, int]  # first day recorded, day after the last
+
+
+def registration_changes(c: dict[str, np.ndarray], f: Firms, window: Window) -> pa.Table:
+    keep = (c["known"] >= window[0]) & (c["known"] < window[1])
     c = {k: v[keep] for k, v in c.items()}
     kind = c["kind"].astype(np.int64)
     return pa.table({
@@ -119,8 +122,9 @@ def registration_changes(c: dict[str, np.ndarray], f: Firms, end_day: int) -> pa
     })
 
 
-def penalties(p: dict[str, np.ndarray], pop: Population, f: Firms, end_day: int) -> pa.Table:
-    keep = p["published"] < end_day
+def penalties(p: dict[str, np.ndarray], pop: Population, f: Firms, window: Window
+              ) -> pa.Table:
+    keep = (p["published"] >= window[0]) & (p["published"] < window[1])
     p = {k: v[keep] for k, v in p.items()}
     n = len(p["firm"])
     key = pop.key[p["firm"]].astype(np.int64)
@@ -153,8 +157,8 @@ def penalties(p: dict[str, np.ndarray], pop: Population, f: Firms, end_day: int)
 
 
 def inspections(r: dict[str, np.ndarray], f: Firms, inspector_ids: pa.Array,
-                end_day: int) -> pa.Table:
-    keep = r["day"] < end_day
+                window: Window) -> pa.Table:
+    keep = (r["day"] >= window[0]) & (r["day"] < window[1])
     r = {k: v[keep] for k, v in r.items()}
     random = ~np.isnan(r["prob"])
     return pa.table({
@@ -170,8 +174,10 @@ def inspections(r: dict[str, np.ndarray], f: Firms, inspector_ids: pa.Array,
     })
 
 
-def abnormal_list(r: dict[str, np.ndarray], f: Firms, end_day: int) -> pa.Table:
-    keep = r["day"] < end_day
+def abnormal_list(r: dict[str, np.ndarray], f: Firms, window: Window) -> pa.Table:
+    """Entries listed in the window, and earlier ones still open when the window starts."""
+    end_day = window[1]
+    keep = (r["day"] < end_day) & ((r["day"] >= window[0]) | (r["until"] >= window[0]))
     r = {k: v[keep] for k, v in r.items()}
     reason = r["reason"].astype(np.int64)
     removed = (r["until"] < end_day)

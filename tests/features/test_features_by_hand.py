@@ -100,3 +100,14 @@ def test_online_rows_equal_batch_rows(rows, tmp_path):
     prep = prepare(load_sources(write_market(tmp_path)).tables)
     one = build_as_of(prep, AS_OF, ["food"], only=[B])["food"].set_index("uscc")
     pd.testing.assert_frame_equal(one, rows.loc[[B], one.columns], check_dtype=False)
+
+
+def test_every_partition_has_the_same_schema_even_before_any_event(tmp_path):
+    prep = prepare(load_sources(write_market(tmp_path)).tables)
+    early = build_as_of(prep, "2019-06-01")["quasi_financial"]  # D exists, no events yet
+    late = build_as_of(prep, AS_OF)["quasi_financial"]
+    assert early.dtypes.to_dict() == late.dtypes.to_dict()
+
+
+def test_rows_carry_no_identifying_keys_beyond_uscc_and_town(rows):
+    assert not {"address", "legal_rep_id", "industry", "_penalised", "_listed"} & set(rows.columns)
