@@ -19,7 +19,7 @@ demo: install
 	$(VENV)/bin/riskwarn demo
 
 test: lint
-	$(PY) -m pytest -n 2 -q
+	$(PY) -m pytest -n 2 --dist loadfile -q
 
 lint: install
 	$(VENV)/bin/ruff check features training serving tests benchmarks

@@ -8,6 +8,8 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = Path(os.environ.get("RISKWARN_DATA_DIR", PROJECT_ROOT / "data"))
+MLRUNS_DIR = Path(os.environ.get("RISKWARN_MLRUNS", PROJECT_ROOT / "mlruns"))
+TUNED_DIR = MLRUNS_DIR / "tuned"  # the last tuned hyper-parameters, one JSON per industry
 DEMO_SOURCES = DATA_DIR / "demo" / "sources"
 DEMO_FEATURES = DATA_DIR / "demo" / "features"
 
@@ -16,4 +18,4 @@ DEMO_ENTITIES = 30_000
 DEMO_START = date(2023, 1, 1)
 DEMO_END = date(2025, 12, 31)
 DEMO_SEED = 7
-DEMO_MONTHLY = ("2024-01-01", "2024-12-31")  # month-end as-of dates the demo builds
+DEMO_MONTHLY = ("2023-01-01", "2025-12-31")  # month-end as-of dates the demo builds

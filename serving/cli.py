@@ -152,6 +152,61 @@ def features(
     console.print(f"wrote {out}: {rows}; complaints named only by text matched: {rate:.1%}")
 
 
+class ModelIndustry(StrEnum):
+    food = "food"
+    ecommerce = "ecommerce"
+    quasi_financial = "quasi_financial"
+    all = "all"
+
+
+def _industries(choice: ModelIndustry) -> list[str]:
+    from features.industries import INDUSTRY_KEYS
+
+    return list(INDUSTRY_KEYS) if choice is ModelIndustry.all else [choice.value]
+
+
+@app.command()
+def train(
+    features: Annotated[Path, typer.Option(help="the feature dataset (riskwarn features)")],
+    industry: Annotated[ModelIndustry, typer.Option(help="which industry, or all")],
+) -> None:
+    """Train, evaluate and register each industry's model as the challenger in MLflow."""
+    from training.data import NotEnoughHistory
+    from training.train import train_industry
+
+    failed = False
+    for key in _industries(industry):
+        try:
+            result = train_industry(features, key)
+        except (NotEnoughHistory, FileNotFoundError) as exc:
+            err.print(f"error: {key}: {exc}", markup=False)
+            failed = True
+            continue
+        m = result.metrics
+        console.print(
+            f"{key}: version {result.version} is the challenger - test AUC "
+            f"{m['test_roc_auc']:.3f}, precision at capacity {m['test_precision_at_k']:.3f} "
+            f"(points rule {m['test_rule_precision_at_k']:.3f}), ECE {m['test_ece']:.4f}, "
+            f"bias audit {'passes' if result.bias_passes else 'fails'}")
+    if failed:
+        raise typer.Exit(2)
+
+
+@app.command()
+def promote(
+    industry: Annotated[ModelIndustry, typer.Option(help="which industry, or all")],
+    features: Annotated[Path | None, typer.Option(
+        help="feature dataset for the held-out period (default: the challenger's)")] = None,
+) -> None:
+    """Make the challenger champion if it passes the gate; a refusal exits 0 and says why."""
+    from training.promote import decide
+
+    for key in _industries(industry):
+        decision = decide(key, features)
+        verdict = "promoted to champion" if decision.promoted else "not promoted"
+        console.print(f"{key}: challenger {decision.challenger} {verdict}: {decision.reason}")
+
+
 @app.command()
 def demo() -> None:
     """Generate the embedded default data set and run the pipeline on it."""
@@ -162,6 +217,8 @@ def demo() -> None:
     validate(str(settings.DEMO_SOURCES))
     features(str(settings.DEMO_SOURCES), settings.DEMO_FEATURES, None,
              settings.DEMO_MONTHLY, IndustryChoice.all, Engine.pandas, None)
+    train(settings.DEMO_FEATURES, ModelIndustry.all)
+    promote(ModelIndustry.all, None)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,114 @@
+"""Training, registry and promotion on the session's generated world (fixed parameters)."""
+
+import mlflow
+import numpy as np
+import pandas as pd
+from mlflow.tracking import MlflowClient
+from typer.testing import CliRunner
+
+from features.build import build_as_of
+from features.loading import load_sources
+from features.prepare import prepare
+from serving.cli import app
+from training import tracking
+from training.data import feature_names, load_features, temporal_split
+from training.model import pipeline_of, probabilities
+from training.reasons import reason_codes
+
+runner = CliRunner()
+
+
+def test_every_industry_gets_a_challenger_with_metrics_and_pictures(trained, registry):
+    client = MlflowClient(registry)
+    for key, result in trained.items():
+        version = tracking.version_by_alias(key, "challenger")
+        assert version is not None and str(version.version) == result.version
+        run = client.get_run(result.run_id)
+        for metric in ("test_roc_auc", "test_precision_at_k", "test_ece",
+                       "test_lift_over_rule_at_k", "test_random_roc_auc"):
+            assert metric in run.data.metrics, metric
+        assert run.data.tags["config_hash"] and run.data.tags["data_fingerprint"]
+        artifacts = {a.path for a in client.list_artifacts(result.run_id, "plots")}
+        assert {"plots/calibration.png", "plots/precision_at_k.png", "plots/shap_summary.png",
+                "plots/feature_importance.png", "plots/bias_audit.png"} <= artifacts
+        assert result.metrics["test_roc_auc"] > 0.6
+        assert result.metrics["test_ece"] < 0.06
+
+
+def test_promotion_gate_first_model_against_the_points_rule(trained, registry):
+    result = runner.invoke(app, ["promote", "--industry", "all"])
+    assert result.exit_code == 0, result.output
+    for key, model in trained.items():
+        beats = model.metrics["test_precision_at_k"] > model.metrics["test_rule_precision_at_k"]
+        champion = tracking.version_by_alias(key, "champion")
+        assert (champion is not None) == beats, (key, result.output)
+        assert ("promoted to champion" in result.output) or not beats
+
+
+def test_a_worse_challenger_is_refused_and_the_champion_stays(trained, monthly_features,
+                                                             registry):
+    from training.promote import decide
+    from training.train import train_industry
+
+    runner.invoke(app, ["promote", "--industry", "food"])
+    before = tracking.version_by_alias("food", "champion")
+    assert before is not None, "the food model beats the points rule on this world"
+    weak = train_industry(monthly_features, "food",
+                          params={"n_estimators": 1, "num_leaves": 2, "extra_trees": True})
+    decision = decide("food")
+    assert decision.challenger == weak.version
+    assert not decision.promoted and decision.reason.startswith("refused")
+    assert tracking.version_by_alias("food", "champion").version == before.version
+    assert decision.champion_before == str(before.version)
+
+
+def test_more_penalties_or_complaints_never_lower_a_score(trained, monthly_features):
+    frame = load_features(monthly_features, "food")
+    test = temporal_split(frame, 180).test.head(500)
+    names = feature_names(frame)
+    model = mlflow.sklearn.load_model(f"models:/riskwarn-food/{trained['food'].version}")
+    base = probabilities(model, test, names)
+    worse = test.copy()
+    for col in ("pen_90d", "pen_365d", "pen_1095d", "comp_30d", "comp_90d", "comp_365d",
+                "comp_food_safety_365d"):
+        worse[col] = worse[col] + 1
+    worse["pen_days_since_last"] = 10.0
+    worse["comp_rate_vs_peer"] = worse["comp_rate_vs_peer"] * 2
+    assert (probabilities(model, worse, names) >= base - 1e-12).all()
+
+
+def test_renaming_a_firm_leaves_its_score_unchanged(trained, market):
+    tables = load_sources(market).tables
+    named_only = set(tables["complaints"].loc[tables["complaints"]["uscc"].isna(),
+                                             "subject_name"])
+    firms = tables["registrations"]
+    food = set(build_as_of(prepare(tables), "2025-01-01", ["food"])["food"]["uscc"])
+    pick = firms.loc[~firms["name"].isin(named_only) & firms["uscc"].isin(food), "uscc"].iloc[9]
+    renamed = {k: v.copy() for k, v in tables.items()}
+    firm = renamed["registrations"]["uscc"] == pick
+    renamed["registrations"].loc[firm, "name"] = "新名称有限公司"
+    rows = [build_as_of(prepare(t), "2025-01-01", ["food"], only=[pick])
+            for t in (tables, renamed)]
+    key = "food"
+    assert len(rows[0][key]) == 1
+    model = mlflow.sklearn.load_model(f"models:/riskwarn-{key}/{trained[key].version}")
+    names = feature_names(rows[0][key])
+    scores = [probabilities(model, r[key], names) for r in rows]
+    assert np.array_equal(scores[0], scores[1])
+
+
+def test_reason_codes_are_sentences_with_the_firms_values(trained, monthly_features):
+    frame = load_features(monthly_features, "food")
+    test = temporal_split(frame, 180).test
+    names = feature_names(frame)
+    model = mlflow.sklearn.load_model(f"models:/riskwarn-food/{trained['food'].version}")
+    top = test.assign(p=probabilities(model, test, names)).nlargest(20, "p")
+    reasons = reason_codes(pipeline_of(model), top[names], {"comp_90d": 0.0}, top=3)
+    assert all(1 <= len(r) <= 3 for r in reasons)
+    for firm_reasons, (_, row) in zip(reasons, top.iterrows(), strict=True):
+        for reason in firm_reasons:
+            assert set(reason) == {"code", "text_zh", "text_en", "value", "contribution"}
+            assert reason["contribution"] > 0 and reason["code"] in names
+            assert reason["value"] == (None if pd.isna(row[reason["code"]])
+                                       else float(row[reason["code"]]))
+            assert reason["text_zh"] and reason["text_en"]

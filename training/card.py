@@ -1,0 +1,48 @@
+"""The model card: what the model was trained on, how it did, and what it must not be used for."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def model_card(industry: str, period: dict[str, str], metrics: dict[str, float],
+               params: dict[str, Any], cutoffs: list[float], bias_ok: bool,
+               features: list[str]) -> str:
+    m = metrics
+    serious = ", or serious-violation listing" if industry == "quasi_financial" else ""
+    k, rule = m["test_k"], m["test_rule_precision_at_k"]
+    random_rule = m["test_random_rule_roc_auc"]
+    return f"""# riskwarn-{industry}
+
+**Use**: ranks firms of the {industry} industry by the probability of an adverse event
+(a violation found by an inspection, a penalty{serious}) within the industry's horizon.
+A score is a reason to look, never the basis of an enforcement decision: every action needs
+an officer's recorded decision.
+
+## Data and period
+- training as-of dates {period['train_from']} .. {period['train_to']}
+- calibration (Platt scaling) on {period['calibration_as_of']}
+- held-out test {period['test_from']} .. {period['test_to']} (never used to fit or tune)
+- {len(features)} inputs; features use only events known before each as-of date
+
+## Results on the test period
+| metric | model | points rule |
+|---|---|---|
+| ROC-AUC | {m['test_roc_auc']:.3f} | {m['test_rule_roc_auc']:.3f} |
+| precision at capacity (k={k:.0f}) | {m['test_precision_at_k']:.3f} | {rule:.3f} |
+| recall at capacity | {m['test_recall_at_k']:.3f} | |
+| lift over random at capacity | {m['test_lift_over_random_at_k']:.2f} | |
+| expected calibration error | {m['test_ece']:.4f} | |
+| Brier score | {m['test_brier']:.4f} | |
+| ROC-AUC, random-inspection labels only | {m['test_random_roc_auc']:.3f} | {random_rule:.3f} |
+
+Tier cut-offs (A|B, B|C, C|D): {', '.join(f'{c:.4f}' for c in cutoffs)}.
+Bias audit at capacity (FPR and FDR within 0.8-1.25 of the reference group, small groups not
+judged): {'passes' if bias_ok else 'FAILS'}.
+
+## Limits
+- Labels exist only where someone looked: targeted inspections follow complaints, so the whole
+  test set favours firms already suspected; the random-inspection metrics are the unbiased view.
+- Trained on one city's history; recalibrate after changes in inspection policy.
+- Parameters: {params}
+"""

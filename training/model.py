@@ -1,0 +1,111 @@
+"""The risk model: category encoding -> LightGBM, then a probability calibrator fitted on a
+later period. One scikit-learn object, logged with `mlflow.sklearn` as the single truth."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from lightgbm import LGBMClassifier
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.compose import ColumnTransformer
+from sklearn.frozen import FrozenEstimator
+from sklearn.impute import SimpleImputer
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OrdinalEncoder
+
+from features.build import CATEGORICAL
+
+# Monthly snapshots repeat each firm many times, so leaves must span many firms
+# (min_child_samples_per_date x as-of dates) and randomised splits (extra_trees) keep the trees
+# from memorising firms; measured on the generated market, this held-out AUC beat deeper trees.
+DEFAULT_PARAMS: dict[str, Any] = {
+    "n_estimators": 150, "learning_rate": 0.03, "num_leaves": 7,
+    "min_child_samples_per_date": 20, "extra_trees": True, "colsample_bytree": 0.5,
+    "path_smooth": 50.0, "reg_lambda": 1.0,
+}
+NEVER_DAYS = 9999.0  # "days since" for a firm that never had the event: long, long ago
+
+# more penalties or complaints never lower a score; a more recent one never lowers it either
+INCREASING = ("pen_90d", "pen_365d", "pen_1095d", "pen_max_severity", "pen_fine_total",
+              "comp_30d", "comp_90d", "comp_365d", "comp_trend", "comp_rate_vs_peer",
+              "abn_listed_now", "abn_times_listed", "serious_listed")
+DECREASING = ("pen_days_since_last",)
+
+
+def column_order(features: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """(categorical, days-since, other numeric) inputs, in the order the model sees them."""
+    categorical = [c for c in features if c in CATEGORICAL]
+    since = [c for c in features if c.endswith("_days_since_last")]
+    numeric = [c for c in features if c not in categorical and c not in since]
+    return categorical, since, numeric
+
+
+def monotone_constraints(features: list[str]) -> list[int]:
+    cat, since, num = column_order(features)
+    order = cat + since + num
+    return [1 if c in INCREASING or (c.startswith("comp_") and c.endswith("_365d"))
+            else -1 if c in DECREASING else 0 for c in order]
+
+
+def lightgbm_params(params: dict[str, Any], dates: int) -> dict[str, Any]:
+    """LightGBM's own parameters from ours (defaults filled in)."""
+    merged = {**DEFAULT_PARAMS, **params}
+    per_date = merged.pop("min_child_samples_per_date")
+    merged.setdefault("min_child_samples", int(per_date * max(dates, 1)))
+    return merged
+
+
+def make_pipeline(features: list[str], params: dict[str, Any], seed: int = 0) -> Pipeline:
+    cat, since, num = column_order(features)
+    encode = ColumnTransformer(
+        [
+            ("categories", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1,
+                                          encoded_missing_value=-1), cat),
+            ("since", SimpleImputer(strategy="constant", fill_value=NEVER_DAYS,
+                                    keep_empty_features=True), since),
+            ("numbers", "passthrough", num),
+        ],
+        verbose_feature_names_out=False,
+    )
+    booster = LGBMClassifier(
+        **params, objective="binary", random_state=seed, n_jobs=2,
+        verbose=-1, monotone_constraints=monotone_constraints(features),
+        monotone_constraints_method="intermediate",
+    )
+    return Pipeline([("encode", encode), ("model", booster)])
+
+
+def fit(train: pd.DataFrame, calibration: pd.DataFrame, features: list[str],
+        params: dict[str, Any], seed: int = 0) -> CalibratedClassifierCV:
+    """LightGBM on the training period, calibrated on the later calibration period."""
+    dates = train["as_of"].nunique() if "as_of" in train else 1
+    pipeline = make_pipeline(features, lightgbm_params(params, dates), seed)
+    n_cat = len(column_order(features)[0])
+    pipeline.fit(inputs(train, features), train["label"].astype(int),
+                 model__categorical_feature=list(range(n_cat)))
+    # Platt scaling: strictly increasing, so the ranking (and the top of the list) is
+    # LightGBM's own; isotonic steps would tie firms at the top of the list.
+    calibrated = CalibratedClassifierCV(FrozenEstimator(pipeline), method="sigmoid")
+    calibrated.fit(inputs(calibration, features), calibration["label"].astype(int))
+    return calibrated
+
+
+def inputs(frame: pd.DataFrame, features: list[str]) -> pd.DataFrame:
+    """The model's input frame: categories as text, numbers as float (MLflow's schema)."""
+    out = frame[features].copy()
+    for name in features:
+        out[name] = out[name].astype(str) if name in CATEGORICAL else out[name].astype(float)
+    return out
+
+
+def pipeline_of(model: CalibratedClassifierCV) -> Pipeline:
+    """The fitted encoder + LightGBM inside a calibrated model."""
+    frozen = model.calibrated_classifiers_[0].estimator
+    return frozen.estimator if isinstance(frozen, FrozenEstimator) else frozen
+
+
+def probabilities(model: CalibratedClassifierCV, frame: pd.DataFrame,
+                  features: list[str]) -> np.ndarray:
+    return model.predict_proba(inputs(frame, features))[:, 1]

@@ -1,0 +1,104 @@
+"""`riskwarn promote`: the gate that moves `champion` to the challenger only when it is better.
+
+On the same latest held-out period (the challenger's test period, rebuilt from the feature
+dataset), the challenger must have precision at capacity at least the champion's, calibration
+error no worse than the champion's by more than 0.01, and a passing bias audit. The first model
+of an industry becomes champion when it beats the points rule. Every decision is logged to
+MLflow with its figures; a refusal is an answer, not an error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import mlflow
+import numpy as np
+import pandas as pd
+
+from features.industries import default_config
+from training import bias, tracking
+from training.data import feature_names, load_features, temporal_split
+from training.evaluate import evaluate_period
+from training.model import probabilities
+
+ECE_TOLERANCE = 0.01
+
+
+@dataclass
+class Decision:
+    industry: str
+    promoted: bool
+    reason: str
+    challenger: str | None
+    champion_before: str | None
+    figures: dict[str, float]
+
+
+def _scores(version: str, industry: str, frame: pd.DataFrame, names: list[str]) -> np.ndarray:
+    model = mlflow.sklearn.load_model(f"models:/{tracking.model_name(industry)}/{version}")
+    return probabilities(model, frame, names)
+
+
+def decide(industry: str, features: Path | None = None) -> Decision:
+    """Compare challenger and champion on the same held-out rows; move the alias if better."""
+    tracking.client()
+    challenger = tracking.version_by_alias(industry, "challenger")
+    champion = tracking.version_by_alias(industry, "champion")
+    if challenger is None:
+        return Decision(industry, False, "no challenger: run riskwarn train first", None,
+                        None, {})
+    if champion is not None and str(champion.version) == str(challenger.version):
+        return Decision(industry, False, f"version {challenger.version!s} is already champion",
+                        str(challenger.version), str(champion.version), {})
+    run = tracking.client().get_run(str(challenger.run_id))
+    source = Path(features or run.data.params["features"])
+    spec = default_config().industries[industry]  # type: ignore[index]
+    frame = load_features(source, industry)
+    test = temporal_split(frame, spec.horizon_days).test
+    names = feature_names(frame)
+    k = spec.monthly_capacity
+    new_scores = _scores(str(challenger.version), industry, test, names)
+    new = evaluate_period(test, new_scores, k)
+    audit_ok = bias.passes(bias.audit(test, bias.flag_top_k(test, new_scores, k)))
+    figures = {"challenger_precision_at_k": new["test_precision_at_k"],
+               "challenger_ece": new["test_ece"], "rule_precision_at_k":
+               new["test_rule_precision_at_k"], "challenger_bias_passes": float(audit_ok)}
+    if champion is None:
+        promoted = new["test_precision_at_k"] > new["test_rule_precision_at_k"]
+        reason = (f"first model: precision at capacity {new['test_precision_at_k']:.4f} "
+                  f"{'beats' if promoted else 'does not beat'} the points rule's "
+                  f"{new['test_rule_precision_at_k']:.4f}")
+    else:
+        old = evaluate_period(test, _scores(str(champion.version), industry, test, names), k)
+        figures |= {"champion_precision_at_k": old["test_precision_at_k"],
+                    "champion_ece": old["test_ece"]}
+        checks = {
+            "precision at capacity at least the champion's":
+                new["test_precision_at_k"] >= old["test_precision_at_k"],
+            f"calibration error within {ECE_TOLERANCE} of the champion's":
+                new["test_ece"] <= old["test_ece"] + ECE_TOLERANCE,
+            "bias audit passes": audit_ok,
+        }
+        promoted = all(checks.values())
+        failed = [name for name, ok in checks.items() if not ok]
+        reason = ("better on every check" if promoted else "refused: not " + "; not ".join(
+            failed)) + (f" (precision {new['test_precision_at_k']:.4f} vs "
+                        f"{old['test_precision_at_k']:.4f}, ECE {new['test_ece']:.4f} vs "
+                        f"{old['test_ece']:.4f})")
+    decision = Decision(industry, promoted, reason, str(challenger.version),
+                        str(champion.version) if champion else None, figures)
+    _log(decision)
+    if promoted:
+        tracking.set_alias(industry, "champion", str(challenger.version))
+    return decision
+
+
+def _log(decision: Decision) -> None:
+    with mlflow.start_run(experiment_id=tracking.experiment_id(decision.industry),
+                          run_name=f"promote-{decision.industry}"):
+        mlflow.set_tags({"kind": "promotion", "industry": decision.industry,
+                         "promoted": str(decision.promoted), "reason": decision.reason[:4000],
+                         "challenger_version": str(decision.challenger),
+                         "champion_before": str(decision.champion_before)})
+        mlflow.log_metrics({k: v for k, v in decision.figures.items() if np.isfinite(v)})

@@ -1,0 +1,115 @@
+"""Reason codes: a score's top contributions (LightGBM's own TreeSHAP, `pred_contrib`) as
+short sentences an officer understands, in Chinese with an English key, with the firm's value
+and a reference."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.pipeline import Pipeline
+
+# feature: (Chinese sentence, English sentence); {value} is the firm's, {ref} the reference
+TEMPLATES: dict[str, tuple[str, str]] = {
+    "comp_30d": ("近30天投诉{value:.0f}次，同行业中位数{ref:.0f}次",
+                 "{value:.0f} complaints in 30 days (industry median {ref:.0f})"),
+    "comp_90d": ("近90天投诉{value:.0f}次，同行业中位数{ref:.0f}次",
+                 "{value:.0f} complaints in 90 days (industry median {ref:.0f})"),
+    "comp_365d": ("近一年投诉{value:.0f}次，同镇同行业中位数{ref:.0f}次",
+                  "{value:.0f} complaints in a year (median in town and industry {ref:.0f})"),
+    "comp_rate_vs_peer": ("投诉量为同镇同行业中位数的{value:.1f}倍",
+                          "complaints {value:.1f} times the town-and-industry median"),
+    "comp_trend": ("近90天投诉增速为此前的{value:.1f}倍", "complaints rising {value:.1f}x"),
+    "comp_substantiated_share": ("投诉属实比例{value:.0%}，同行业{ref:.0%}",
+                                 "{value:.0%} of complaints substantiated (industry {ref:.0%})"),
+    "pen_90d": ("近90天受行政处罚{value:.0f}次", "{value:.0f} penalties in 90 days"),
+    "pen_365d": ("近一年受行政处罚{value:.0f}次", "{value:.0f} penalties in a year"),
+    "pen_1095d": ("近三年受行政处罚{value:.0f}次", "{value:.0f} penalties in three years"),
+    "pen_max_severity": ("曾受较重处罚（等级{value:.0f}）", "a penalty of severity {value:.0f}"),
+    "pen_fine_total": ("累计罚款{value:.1f}万元", "fines totalling {value:.1f} 万元"),
+    "pen_days_since_last": ("距上次处罚{value:.0f}天", "{value:.0f} days since the last penalty"),
+    "abn_listed_now": ("目前被列入经营异常名录", "currently on the abnormal-operations list"),
+    "abn_times_listed": ("曾{value:.0f}次被列入经营异常名录",
+                         "listed as abnormal {value:.0f} times"),
+    "serious_listed": ("已列入严重违法失信名单", "on the serious-violation list"),
+    "insp_random_violations": ("随机抽查发现问题{value:.0f}次",
+                               "{value:.0f} violations found by random inspections"),
+    "insp_targeted_violations": ("定向检查发现问题{value:.0f}次",
+                                 "{value:.0f} violations found by targeted inspections"),
+    "insp_violation_share": ("既往检查问题发现率{value:.0%}，同行业{ref:.0%}",
+                             "{value:.0%} of past visits found a violation (industry {ref:.0%})"),
+    "addr_firms": ("同一地址登记{value:.0f}家其他企业（集群注册）",
+                   "{value:.0f} other firms registered at the same address"),
+    "addr_firms_penalised": ("同址企业中{value:.0f}家近三年受过处罚",
+                             "{value:.0f} firms at the same address penalised"),
+    "addr_firms_listed": ("同址企业中{value:.0f}家在经营异常名录",
+                          "{value:.0f} firms at the same address listed abnormal"),
+    "rep_firms": ("法定代表人另担任{value:.0f}家企业法定代表人",
+                  "the legal representative heads {value:.0f} other firms"),
+    "rep_firms_penalised": ("法定代表人关联企业中{value:.0f}家受过处罚",
+                            "{value:.0f} firms of the same representative penalised"),
+    "rep_firms_listed": ("法定代表人关联企业中{value:.0f}家在异常名录",
+                         "{value:.0f} firms of the same representative listed abnormal"),
+    "age_days": ("成立{value:.0f}天（同行业中位数{ref:.0f}天）",
+                 "established {value:.0f} days ago (industry median {ref:.0f})"),
+    "log_capital": ("注册资本对数{value:.1f}（同行业中位数{ref:.1f}）",
+                    "log registered capital {value:.1f} (industry median {ref:.1f})"),
+    "chg_legal_rep_365d": ("近一年变更法定代表人{value:.0f}次",
+                           "{value:.0f} changes of legal representative in a year"),
+    "chg_capital_decrease_365d": ("近一年减少注册资本{value:.0f}次",
+                                  "{value:.0f} capital reductions in a year"),
+    "chg_address_365d": ("近一年变更住所{value:.0f}次", "{value:.0f} address changes in a year"),
+}
+
+
+def contributions(pipeline: Pipeline, frame: pd.DataFrame) -> pd.DataFrame:
+    """Per firm and input feature, its contribution to the log-odds (LightGBM TreeSHAP)."""
+    encoded = pipeline.named_steps["encode"].transform(frame)
+    names = list(pipeline.named_steps["encode"].get_feature_names_out())
+    booster = pipeline.named_steps["model"].booster_
+    contrib = booster.predict(np.asarray(encoded, dtype=float), pred_contrib=True)
+    return pd.DataFrame(contrib[:, :-1], columns=names, index=frame.index)
+
+
+def _sentence(feature: str, value: float, ref: float) -> tuple[str, str]:
+    zh, en = TEMPLATES.get(feature, (f"{feature} = {{value}}", f"{feature} = {{value}}"))
+    safe_ref = 0.0 if ref is None or pd.isna(ref) else ref
+    try:
+        return zh.format(value=value, ref=safe_ref), en.format(value=value, ref=safe_ref)
+    except (ValueError, TypeError):
+        return f"{feature} = {value}", f"{feature} = {value}"
+
+
+def reason_codes(pipeline: Pipeline, frame: pd.DataFrame, reference: dict[str, float],
+                 top: int = 3) -> list[list[dict[str, Any]]]:
+    """For each row: the `top` features pushing its risk up most, as officer-readable reasons."""
+    contrib = contributions(pipeline, frame)
+    names = list(contrib.columns)
+    values = contrib.to_numpy()
+    order = np.argsort(-values, axis=1, kind="stable")[:, :top]
+    numbers = frame[names].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    peers = ((frame["comp_365d"] + 1) / frame["comp_rate_vs_peer"] - 1).to_numpy(dtype=float)
+    refs = np.array([reference.get(n, np.nan) for n in names], dtype=float)
+    numeric = ~np.isnan(numbers).all(axis=0) | np.array([n not in frame or
+                                                         frame[n].dtype.kind in "fiu"
+                                                         for n in names])
+    out = []
+    for i, picks in enumerate(order):  # formatting only; selection above is vectorised
+        reasons = []
+        for j in picks:
+            if values[i, j] <= 0 or not numeric[j] or frame[names[j]].dtype.kind not in "fiu":
+                continue
+            ref = peers[i] if names[j] == "comp_365d" else refs[j]
+            zh, en = _sentence(names[j], numbers[i, j], ref)
+            reasons.append({"code": names[j], "text_zh": zh, "text_en": en,
+                            "value": None if np.isnan(numbers[i, j]) else float(numbers[i, j]),
+                            "contribution": round(float(values[i, j]), 4)})
+        out.append(reasons)
+    return out
+
+
+def reference_values(frame: pd.DataFrame, features: list[str]) -> dict[str, float]:
+    """Industry medians of the numeric inputs, the reference sentences compare against."""
+    numeric = frame[features].select_dtypes("number")
+    return {str(c): float(v) for c, v in numeric.median().items() if pd.notna(v)}

@@ -1,0 +1,147 @@
+"""`riskwarn train`: one industry's model from the feature dataset, evaluated on the held-out
+period, logged to MLflow with its plots and card, and registered as the `challenger`."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import mlflow
+import numpy as np
+import pandas as pd
+from mlflow.models import infer_signature
+
+from features import settings
+from features.industries import config_hash, default_config
+from training import bias, plots, tracking
+from training.card import model_card
+from training.data import Split, feature_names, load_features, temporal_split
+from training.evaluate import evaluate_period
+from training.metrics import points_rule
+from training.model import DEFAULT_PARAMS, fit, inputs, pipeline_of, probabilities
+from training.reasons import contributions, reference_values
+from training.tiers import tier_cutoffs
+
+TRUSTED = ["lightgbm.sklearn.LGBMClassifier", "lightgbm.basic.Booster",
+           "sklearn.frozen._frozen.FrozenEstimator", "collections.OrderedDict",
+           "lightgbm.basic._LGBM_BoosterHandle", "numpy.dtype",
+           "sklearn.calibration._CalibratedClassifier",
+           "sklearn.calibration._SigmoidCalibration"]
+
+
+@dataclass
+class Trained:
+    industry: str
+    run_id: str
+    version: str
+    metrics: dict[str, float]
+    bias_passes: bool
+
+
+def tuned_params(industry: str) -> dict[str, Any]:
+    """The last values `riskwarn tune` chose for the industry, or the defaults."""
+    path = settings.TUNED_DIR / f"{industry}.json"
+    return json.loads(path.read_text("utf-8"))["params"] if path.exists() else {}
+
+
+def data_fingerprint(features: Path, industry: str) -> str:
+    manifest = json.loads((Path(features) / "_manifest.json").read_text("utf-8"))
+    mine = [p for p in manifest["partitions"] if p["industry"] == industry]
+    text = json.dumps([manifest["source_fingerprint"], manifest["feature_set_version"], mine],
+                      sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def fit_and_evaluate(split: Split, features: list[str], params: dict[str, Any], k: int,
+                     proportions: dict[str, float]) -> dict[str, Any]:
+    """The model, its test metrics, tier cut-offs, reference values and bias audit."""
+    model = fit(split.train, split.calibration, features, params)
+    test_scores = probabilities(model, split.test, features)
+    metrics = evaluate_period(split.test, test_scores, k)
+    flagged = bias.flag_top_k(split.test, test_scores, k)
+    audit = bias.audit(split.test, flagged)
+    calibration_scores = probabilities(model, split.calibration, features)
+    return {
+        "model": model, "test_scores": test_scores, "metrics": metrics, "audit": audit,
+        "cutoffs": tier_cutoffs(calibration_scores, proportions),
+        "reference": reference_values(split.calibration, features),
+    }
+
+
+def _figures(split: Split, result: dict[str, Any], features: list[str], k: int
+             ) -> dict[str, Any]:
+    test, scores = split.test, result["test_scores"]
+    pipeline = pipeline_of(result["model"])
+    booster = pipeline.named_steps["model"].booster_
+    names = list(pipeline.named_steps["encode"].get_feature_names_out())
+    sample = test.sample(min(len(test), 2000), random_state=0)
+    shap = contributions(pipeline, inputs(sample, features)).abs().mean()
+    rng = np.random.default_rng(0)
+    return {
+        "plots/calibration.png": plots.calibration_curve(test["label"].to_numpy(float), scores),
+        "plots/precision_at_k.png": plots.precision_curve(
+            test, {"model": scores, "points rule": points_rule(test),
+                   "random": rng.random(len(test))}, k),
+        "plots/feature_importance.png": plots.bar_chart(
+            pd.Series(booster.feature_importance("gain"), index=names), "Feature importance",
+            "total gain"),
+        "plots/shap_summary.png": plots.bar_chart(shap, "SHAP summary (pred_contrib)",
+                                                  "mean |contribution| to log-odds"),
+        "plots/bias_audit.png": plots.bias_chart(result["audit"]),
+    }
+
+
+def train_industry(features: Path, industry: str, params: dict[str, Any] | None = None,
+                   seed: int = 0) -> Trained:
+    """Train, evaluate, log and register one industry's model as the challenger."""
+    config = default_config()
+    spec = config.industries[industry]  # type: ignore[index]
+    frame = load_features(features, industry)
+    split = temporal_split(frame, spec.horizon_days)
+    names = feature_names(frame)
+    chosen = {**DEFAULT_PARAMS, **tuned_params(industry), **(params or {})}
+    k = spec.monthly_capacity
+    proportions: dict[str, float] = {str(t): p for t, p in spec.tier_proportions.items()}
+    result = fit_and_evaluate(split, names, chosen, k, proportions)
+    period = split.describe()
+    bias_ok = bias.passes(result["audit"])
+    card = model_card(industry, period, result["metrics"], chosen, result["cutoffs"], bias_ok,
+                      names)
+    tracking.client()
+    with mlflow.start_run(experiment_id=tracking.experiment_id(industry),
+                          run_name=f"train-{industry}") as run:
+        mlflow.log_params({**chosen, "seed": seed, "features": str(features), **period,
+                           "capacity_k": k})
+        mlflow.set_tags({"industry": industry, "config_hash": config_hash(),
+                         "data_fingerprint": data_fingerprint(features, industry),
+                         "kind": "train"})
+        mlflow.log_metrics({m: v for m, v in result["metrics"].items() if np.isfinite(v)})
+        mlflow.log_metric("bias_audit_passes", float(bias_ok))
+        for path, figure in _figures(split, result, names, k).items():
+            mlflow.log_figure(figure, path)
+        mlflow.log_text(card, "model_card.md")
+        mlflow.log_text(result["audit"].to_csv(index=False), "bias_audit.csv")
+        mlflow.log_text(config_text(), "config/industries.yaml")
+        example = inputs(split.test.head(5), names)
+        model = result["model"]
+        info = mlflow.sklearn.log_model(
+            model, name="model", registered_model_name=tracking.model_name(industry),
+            signature=infer_signature(example, model.predict_proba(example)),
+            input_example=example, pyfunc_predict_fn="predict_proba",
+            skops_trusted_types=TRUSTED,
+            metadata={"industry": industry, "features": names, "tier_cutoffs":
+                      result["cutoffs"], "reference": result["reference"], "capacity_k": k,
+                      "test_period": period},
+        )
+        version = str(info.registered_model_version)
+    tracking.set_alias(industry, "challenger", version)
+    return Trained(industry, run.info.run_id, version, result["metrics"], bias_ok)
+
+
+def config_text() -> str:
+    from importlib import resources
+
+    return resources.files("features").joinpath("industries.yaml").read_text("utf-8")
