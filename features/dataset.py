@@ -20,7 +20,7 @@ import pandas as pd
 
 from features.build import FEATURE_SET_VERSION, build_as_of, feature_columns
 from features.industries import config_hash
-from features.loading import load_sources
+from features.loading import Sources, load_sources
 from features.prepare import prepare
 
 MANIFEST = "_manifest.json"
@@ -115,11 +115,11 @@ def write_manifest(out: Path, sources: str | Path, columns: list[str],
 
 
 def build_dataset(sources: str | Path, out: Path, dates: Sequence[pd.Timestamp],
-                  industries: Sequence[str], step: Callable[[], None] | None = None
-                  ) -> dict[str, Any]:
+                  industries: Sequence[str], step: Callable[[], None] | None = None,
+                  loaded: Sources | None = None) -> dict[str, Any]:
     """Build and write every (industry, as-of) partition; return the manifest."""
     started = time.perf_counter()
-    loaded = load_sources(sources)
+    loaded = loaded or load_sources(sources)
     prep = prepare(loaded.tables)
     prepared_at = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)

@@ -193,6 +193,25 @@ def train(
 
 
 @app.command()
+def tune(
+    features: Annotated[Path, typer.Option(help="the feature dataset (riskwarn features)")],
+    industry: Annotated[ModelIndustry, typer.Option(help="which industry, or all")],
+    trials: Annotated[int, typer.Option(min=1, help="Optuna trials per industry")] = 20,
+) -> None:
+    """Choose hyper-parameters by rolling-origin validation inside the training period."""
+    from training.tune import tune_industry
+
+    for key in _industries(industry):
+        try:
+            record = tune_industry(features, key, trials)
+        except (ValueError, FileNotFoundError) as exc:
+            err.print(f"error: {key}: {exc}", markup=False)
+            raise typer.Exit(2) from exc
+        console.print(f"{key}: objective {record['objective']:.4f} over {record['folds']} "
+                      f"folds; saved for train and retrain: {record['params']}")
+
+
+@app.command()
 def promote(
     industry: Annotated[ModelIndustry, typer.Option(help="which industry, or all")],
     features: Annotated[Path | None, typer.Option(
@@ -205,6 +224,49 @@ def promote(
         decision = decide(key, features)
         verdict = "promoted to champion" if decision.promoted else "not promoted"
         console.print(f"{key}: challenger {decision.challenger} {verdict}: {decision.reason}")
+
+
+@app.command()
+def evaluate(
+    industry: Annotated[ModelIndustry, typer.Option(help="which industry, or all")],
+    oracle: Annotated[bool, typer.Option(help="compare with the generator's hidden truth")],
+    alias: Annotated[str, typer.Option(help="which registered model")] = "champion",
+) -> None:
+    """Compare a registered model with the hidden truth on its own test rows."""
+    from training.oracle_eval import compare_with_oracle
+
+    if not oracle:
+        raise typer.BadParameter("only --oracle is implemented; metrics are in MLflow")
+    for key in _industries(industry):
+        try:
+            table = compare_with_oracle(key, alias)
+        except (LookupError, FileNotFoundError) as exc:
+            err.print(f"{key}: {exc}", markup=False)
+            continue
+        console.print(f"{key} ({alias}):")
+        console.print(table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+
+
+@app.command()
+def retrain(
+    sources: Annotated[str, typer.Option(help="folder of the seven tables, or a SQL URL")],
+    features: Annotated[Path | None, typer.Option(
+        help="where the feature dataset is kept (default: data/retrain/features)")] = None,
+) -> None:
+    """One retraining run for all industries: features, train, evaluate, gate, promote."""
+    from features.loading import SourceError
+    from training.retrain import DEFAULT_FEATURES
+    from training.retrain import retrain as run
+
+    try:
+        outcomes = run(sources, features or DEFAULT_FEATURES,
+                       step=lambda key: console.print(f"training {key} ..."))
+    except SourceError as exc:
+        for problem in exc.problems:
+            err.print(f"error: {problem}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from exc
+    for o in outcomes:
+        console.print(f"{o.industry}: {o.status} (version {o.version}): {o.reason}")
 
 
 @app.command()

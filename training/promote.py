@@ -35,9 +35,51 @@ class Decision:
     figures: dict[str, float]
 
 
-def _scores(version: str, industry: str, frame: pd.DataFrame, names: list[str]) -> np.ndarray:
-    model = mlflow.sklearn.load_model(f"models:/{tracking.model_name(industry)}/{version}")
-    return probabilities(model, frame, names)
+def _scores(uri: str, frame: pd.DataFrame, names: list[str]) -> np.ndarray:
+    return probabilities(mlflow.sklearn.load_model(uri), frame, names)
+
+
+def version_uri(industry: str, version: str) -> str:
+    return f"models:/{tracking.model_name(industry)}/{version}"
+
+
+def judge(industry: str, candidate_uri: str, champion_uri: str | None, features: Path
+          ) -> tuple[bool, str, dict[str, float]]:
+    """The gate on the candidate's held-out period: (promote?, why, the figures compared)."""
+    spec = default_config().industries[industry]  # type: ignore[index]
+    frame = load_features(features, industry)
+    test = temporal_split(frame, spec.horizon_days).test
+    names = feature_names(frame)
+    k = spec.monthly_capacity
+    new_scores = _scores(candidate_uri, test, names)
+    new = evaluate_period(test, new_scores, k)
+    audit_ok = bias.passes(bias.audit(test, bias.flag_top_k(test, new_scores, k)))
+    figures = {"challenger_precision_at_k": new["test_precision_at_k"],
+               "challenger_ece": new["test_ece"], "rule_precision_at_k":
+               new["test_rule_precision_at_k"], "challenger_bias_passes": float(audit_ok)}
+    if champion_uri is None:
+        promoted = bool(new["test_precision_at_k"] > new["test_rule_precision_at_k"])
+        reason = (f"first model: precision at capacity {new['test_precision_at_k']:.4f} "
+                  f"{'beats' if promoted else 'does not beat'} the points rule's "
+                  f"{new['test_rule_precision_at_k']:.4f}")
+        return promoted, reason, figures
+    old = evaluate_period(test, _scores(champion_uri, test, names), k)
+    figures |= {"champion_precision_at_k": old["test_precision_at_k"],
+                "champion_ece": old["test_ece"]}
+    checks = {
+        "precision at capacity at least the champion's":
+            new["test_precision_at_k"] >= old["test_precision_at_k"],
+        f"calibration error within {ECE_TOLERANCE} of the champion's":
+            new["test_ece"] <= old["test_ece"] + ECE_TOLERANCE,
+        "bias audit passes": audit_ok,
+    }
+    promoted = all(checks.values())
+    failed = [name for name, ok in checks.items() if not ok]
+    reason = ("better on every check" if promoted else "refused: not " + "; not ".join(
+        failed)) + (f" (precision {new['test_precision_at_k']:.4f} vs "
+                    f"{old['test_precision_at_k']:.4f}, ECE {new['test_ece']:.4f} vs "
+                    f"{old['test_ece']:.4f})")
+    return promoted, reason, figures
 
 
 def decide(industry: str, features: Path | None = None) -> Decision:
@@ -48,49 +90,17 @@ def decide(industry: str, features: Path | None = None) -> Decision:
     if challenger is None:
         return Decision(industry, False, "no challenger: run riskwarn train first", None,
                         None, {})
-    if champion is not None and str(champion.version) == str(challenger.version):
-        return Decision(industry, False, f"version {challenger.version!s} is already champion",
-                        str(challenger.version), str(champion.version), {})
+    new, old = str(challenger.version), str(champion.version) if champion else None
+    if old == new:
+        return Decision(industry, False, f"version {new} is already champion", new, old, {})
     run = tracking.client().get_run(str(challenger.run_id))
     source = Path(features or run.data.params["features"])
-    spec = default_config().industries[industry]  # type: ignore[index]
-    frame = load_features(source, industry)
-    test = temporal_split(frame, spec.horizon_days).test
-    names = feature_names(frame)
-    k = spec.monthly_capacity
-    new_scores = _scores(str(challenger.version), industry, test, names)
-    new = evaluate_period(test, new_scores, k)
-    audit_ok = bias.passes(bias.audit(test, bias.flag_top_k(test, new_scores, k)))
-    figures = {"challenger_precision_at_k": new["test_precision_at_k"],
-               "challenger_ece": new["test_ece"], "rule_precision_at_k":
-               new["test_rule_precision_at_k"], "challenger_bias_passes": float(audit_ok)}
-    if champion is None:
-        promoted = new["test_precision_at_k"] > new["test_rule_precision_at_k"]
-        reason = (f"first model: precision at capacity {new['test_precision_at_k']:.4f} "
-                  f"{'beats' if promoted else 'does not beat'} the points rule's "
-                  f"{new['test_rule_precision_at_k']:.4f}")
-    else:
-        old = evaluate_period(test, _scores(str(champion.version), industry, test, names), k)
-        figures |= {"champion_precision_at_k": old["test_precision_at_k"],
-                    "champion_ece": old["test_ece"]}
-        checks = {
-            "precision at capacity at least the champion's":
-                new["test_precision_at_k"] >= old["test_precision_at_k"],
-            f"calibration error within {ECE_TOLERANCE} of the champion's":
-                new["test_ece"] <= old["test_ece"] + ECE_TOLERANCE,
-            "bias audit passes": audit_ok,
-        }
-        promoted = all(checks.values())
-        failed = [name for name, ok in checks.items() if not ok]
-        reason = ("better on every check" if promoted else "refused: not " + "; not ".join(
-            failed)) + (f" (precision {new['test_precision_at_k']:.4f} vs "
-                        f"{old['test_precision_at_k']:.4f}, ECE {new['test_ece']:.4f} vs "
-                        f"{old['test_ece']:.4f})")
-    decision = Decision(industry, promoted, reason, str(challenger.version),
-                        str(champion.version) if champion else None, figures)
+    promoted, reason, figures = judge(industry, version_uri(industry, new),
+                                      version_uri(industry, old) if old else None, source)
+    decision = Decision(industry, promoted, reason, new, old, figures)
     _log(decision)
     if promoted:
-        tracking.set_alias(industry, "champion", str(challenger.version))
+        tracking.set_alias(industry, "champion", new)
     return decision
 
 

@@ -39,12 +39,18 @@ class Trained:
     version: str
     metrics: dict[str, float]
     bias_passes: bool
+    model_uri: str = ""
 
 
 def tuned_params(industry: str) -> dict[str, Any]:
     """The last values `riskwarn tune` chose for the industry, or the defaults."""
     path = settings.TUNED_DIR / f"{industry}.json"
     return json.loads(path.read_text("utf-8"))["params"] if path.exists() else {}
+
+
+def params_hash(params: dict[str, Any], seed: int) -> str:
+    text = json.dumps({"params": params, "seed": seed}, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def data_fingerprint(features: Path, industry: str) -> str:
@@ -95,8 +101,9 @@ def _figures(split: Split, result: dict[str, Any], features: list[str], k: int
 
 
 def train_industry(features: Path, industry: str, params: dict[str, Any] | None = None,
-                   seed: int = 0) -> Trained:
-    """Train, evaluate, log and register one industry's model as the challenger."""
+                   seed: int = 0, register: bool = True) -> Trained:
+    """Train, evaluate, log and register one industry's model as the challenger (or, with
+    `register=False`, only log it: `retrain` registers once every step has succeeded)."""
     config = default_config()
     spec = config.industries[industry]  # type: ignore[index]
     frame = load_features(features, industry)
@@ -117,7 +124,7 @@ def train_industry(features: Path, industry: str, params: dict[str, Any] | None 
                            "capacity_k": k})
         mlflow.set_tags({"industry": industry, "config_hash": config_hash(),
                          "data_fingerprint": data_fingerprint(features, industry),
-                         "kind": "train"})
+                         "params_hash": params_hash(chosen, seed), "kind": "train"})
         mlflow.log_metrics({m: v for m, v in result["metrics"].items() if np.isfinite(v)})
         mlflow.log_metric("bias_audit_passes", float(bias_ok))
         for path, figure in _figures(split, result, names, k).items():
@@ -128,7 +135,8 @@ def train_industry(features: Path, industry: str, params: dict[str, Any] | None 
         example = inputs(split.test.head(5), names)
         model = result["model"]
         info = mlflow.sklearn.log_model(
-            model, name="model", registered_model_name=tracking.model_name(industry),
+            model, name="model",
+            registered_model_name=tracking.model_name(industry) if register else None,
             signature=infer_signature(example, model.predict_proba(example)),
             input_example=example, pyfunc_predict_fn="predict_proba",
             skops_trusted_types=TRUSTED,
@@ -136,9 +144,11 @@ def train_industry(features: Path, industry: str, params: dict[str, Any] | None 
                       result["cutoffs"], "reference": result["reference"], "capacity_k": k,
                       "test_period": period},
         )
-        version = str(info.registered_model_version)
-    tracking.set_alias(industry, "challenger", version)
-    return Trained(industry, run.info.run_id, version, result["metrics"], bias_ok)
+        version = str(info.registered_model_version) if register else ""
+    if register:
+        tracking.set_alias(industry, "challenger", version)
+    return Trained(industry, run.info.run_id, version, result["metrics"], bias_ok,
+                   info.model_uri)
 
 
 def config_text() -> str:

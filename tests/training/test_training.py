@@ -112,3 +112,30 @@ def test_reason_codes_are_sentences_with_the_firms_values(trained, monthly_featu
             assert reason["value"] == (None if pd.isna(row[reason["code"]])
                                        else float(row[reason["code"]]))
             assert reason["text_zh"] and reason["text_en"]
+
+
+def test_tune_saves_values_that_train_then_uses(monthly_features, registry, tmp_path,
+                                                monkeypatch):
+    from features import settings
+    from training.train import train_industry, tuned_params
+
+    monkeypatch.setattr(settings, "TUNED_DIR", tmp_path / "tuned")
+    result = runner.invoke(app, ["tune", "--features", str(monthly_features), "--industry",
+                                 "ecommerce", "--trials", "2"])
+    assert result.exit_code == 0, result.output
+    params = tuned_params("ecommerce")
+    assert {"n_estimators", "num_leaves", "learning_rate"} <= set(params)
+    run = MlflowClient(registry).get_run(train_industry(monthly_features, "ecommerce").run_id)
+    assert run.data.params["num_leaves"] == str(params["num_leaves"])
+
+
+def test_evaluate_oracle_puts_model_and_truth_side_by_side(trained, registry):
+    result = runner.invoke(app, ["evaluate", "--industry", "food", "--oracle", "--alias",
+                                 "challenger"])
+    assert result.exit_code == 0, result.output
+    assert "test_roc_auc" in result.output and "oracle" in result.output
+    from training.oracle_eval import compare_with_oracle
+
+    table = compare_with_oracle("food", "challenger").set_index("metric")
+    assert 0.6 < table.loc["test_roc_auc", "oracle"] < 0.95
+    assert 0.5 < table.loc["test_roc_auc", "model"] < 1.0

@@ -1,0 +1,74 @@
+"""`riskwarn retrain`: idempotent, and a kill mid-run leaves the registry's aliases alone."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from mlflow.tracking import MlflowClient
+from typer.testing import CliRunner
+
+from serving.cli import app
+from training import tracking
+
+runner = CliRunner()
+KEYS = ("food", "ecommerce", "quasi_financial")
+
+
+def _aliases():
+    out = {}
+    for key in KEYS:
+        for alias in ("challenger", "champion"):
+            version = tracking.version_by_alias(key, alias)
+            out[key, alias] = None if version is None else str(version.version)
+    return out
+
+
+def _versions(client):
+    return {key: len(client.search_model_versions(f"name='riskwarn-{key}'")) for key in KEYS}
+
+
+def test_retrain_then_again_changes_nothing(market, monthly_features, registry):
+    features = monthly_features  # built from these sources already: retrain reuses it
+    first = runner.invoke(app, ["retrain", "--sources", str(market), "--features", str(features)])
+    assert first.exit_code == 0, first.output
+    after_first = _aliases()
+    assert all(after_first[key, "challenger"] for key in KEYS)
+    client = MlflowClient(registry)
+    counts = _versions(client)
+    second = runner.invoke(app, ["retrain", "--sources", str(market), "--features",
+                                 str(features)])
+    assert second.exit_code == 0, second.output
+    assert second.output.count("unchanged") == 3
+    assert _aliases() == after_first and _versions(client) == counts
+
+
+def test_killing_retrain_mid_run_leaves_every_alias(market, monthly_features, registry,
+                                                    tmp_path):
+    client = MlflowClient(registry)
+    before, counts = _aliases(), _versions(client)
+    tuned = tmp_path / "mlruns" / "tuned"
+    tuned.mkdir(parents=True)
+    for key in KEYS:  # new parameters, so the run really trains again
+        (tuned / f"{key}.json").write_text(json.dumps({"params": {"n_estimators": 60}}))
+    env = {**os.environ, "RISKWARN_MLRUNS": str(tmp_path / "mlruns"),
+           "MLFLOW_TRACKING_URI": registry}
+    started = time.time()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "serving.cli", "retrain", "--sources", str(market),
+         "--features", str(monthly_features)], env=env, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True)
+    experiment = tracking.experiment_id("ecommerce")
+    while time.time() - started < 300 and proc.poll() is None:
+        runs = client.search_runs([experiment], "tags.kind = 'train'",
+                                  order_by=["start_time DESC"], max_results=1)
+        if runs and runs[0].info.start_time / 1000 > started:
+            break  # the second industry is training: food is done, nothing registered yet
+        time.sleep(0.2)
+    assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert _aliases() == before
+    assert _versions(client) == counts

@@ -1,0 +1,99 @@
+"""`riskwarn tune`: hyper-parameters by rolling-origin validation inside the training period.
+
+Each fold trains on the dates before an origin and scores the as-of date a horizon later (so
+its outcomes were known before the calibration period); the objective is precision at
+capacity, averaged over folds, with AUC as tie-break. The test period is never touched. The
+chosen values go to `mlruns/tuned/<industry>.json`, which `train` and `retrain` reuse.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import optuna
+import pandas as pd
+
+from features import settings
+from features.industries import default_config
+from training.data import feature_names, load_features, temporal_split
+from training.metrics import precision_at_k, roc_auc
+from training.model import (
+    DEFAULT_PARAMS,
+    column_order,
+    inputs,
+    lightgbm_params,
+    make_pipeline,
+)
+
+FOLDS = 3
+TUNED = ("n_estimators", "learning_rate", "num_leaves", "min_child_samples_per_date",
+         "colsample_bytree", "extra_trees")
+
+
+def folds(train: pd.DataFrame, horizon_days: int, count: int = FOLDS
+          ) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
+    """(fit rows, validation rows): validation dates at the end of the training period, each
+    fitted on dates at least a horizon earlier."""
+    dates = sorted(train["as_of"].unique())
+    out = []
+    for valid_date in dates[-count:]:
+        fit_dates = [d for d in dates if d <= valid_date - pd.Timedelta(days=horizon_days)]
+        if fit_dates:
+            out.append((train.loc[train["as_of"].isin(fit_dates)],
+                        train.loc[train["as_of"] == valid_date]))
+    return out
+
+
+def _score(params: dict[str, Any], parts: list[tuple[pd.DataFrame, pd.DataFrame]],
+           names: list[str], k: int) -> float:
+    values = []
+    for fit_rows, valid in parts:
+        pipeline = make_pipeline(names, lightgbm_params(params, fit_rows["as_of"].nunique()))
+        n_cat = len(column_order(names)[0])
+        pipeline.fit(inputs(fit_rows, names), fit_rows["label"].astype(int),
+                     model__categorical_feature=list(range(n_cat)))
+        scores = pipeline.predict_proba(inputs(valid, names))[:, 1]
+        y = valid["label"].to_numpy(dtype=float)
+        values.append(precision_at_k(y, scores, k) + 0.01 * roc_auc(y, scores))
+    return float(np.nanmean(values)) if values else float("nan")
+
+
+def suggest(trial: optuna.Trial) -> dict[str, Any]:
+    return {
+        "n_estimators": trial.suggest_int("n_estimators", 50, 400, step=50),
+        "learning_rate": trial.suggest_float("learning_rate", 0.01, 0.1, log=True),
+        "num_leaves": trial.suggest_int("num_leaves", 3, 31),
+        "min_child_samples_per_date": trial.suggest_int("min_child_samples_per_date", 5, 80),
+        "colsample_bytree": trial.suggest_float("colsample_bytree", 0.3, 1.0),
+        "extra_trees": trial.suggest_categorical("extra_trees", [True, False]),
+    }
+
+
+def tune_industry(features: Path, industry: str, trials: int = 20, seed: int = 0
+                  ) -> dict[str, Any]:
+    spec = default_config().industries[industry]  # type: ignore[index]
+    frame = load_features(features, industry)
+    train = temporal_split(frame, spec.horizon_days).train
+    names = feature_names(frame)
+    parts = folds(train, spec.horizon_days)
+    if not parts:
+        raise ValueError(f"{industry}: the training period is too short for rolling origins")
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.create_study(direction="maximize",
+                                sampler=optuna.samplers.TPESampler(seed=seed))
+    study.enqueue_trial({k: DEFAULT_PARAMS[k] for k in TUNED})  # the defaults go first
+    study.optimize(lambda t: _score({**DEFAULT_PARAMS, **suggest(t)}, parts, names,
+                                    spec.monthly_capacity), n_trials=trials)
+    chosen = {**DEFAULT_PARAMS, **study.best_params}
+    record = {"industry": industry, "params": chosen, "objective": study.best_value,
+              "trials": trials, "folds": len(parts),
+              "tuned_at": datetime.now(UTC).isoformat(timespec="seconds")}
+    settings.TUNED_DIR.mkdir(parents=True, exist_ok=True)
+    side = settings.TUNED_DIR / f".{industry}.json.partial"
+    side.write_text(json.dumps(record, indent=2), "utf-8")
+    side.replace(settings.TUNED_DIR / f"{industry}.json")
+    return record
