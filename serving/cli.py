@@ -19,6 +19,13 @@ console = Console(width=120)
 err = Console(stderr=True)
 
 
+def _structural(exc: Any) -> typer.Exit:
+    """Print each structural source problem (file and column named); exit code 2."""
+    for problem in exc.problems:
+        err.print(f"error: {problem}", markup=False, highlight=False, soft_wrap=True)
+    return typer.Exit(2)
+
+
 def _date(text: str) -> datetime:
     try:
         return datetime.strptime(text, "%Y-%m-%d")
@@ -144,9 +151,7 @@ def features(
             else:
                 manifest = build_dataset(sources, out, dates, keys, step)
     except SourceError as exc:
-        for problem in exc.problems:
-            err.print(f"error: {problem}", markup=False, highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from exc
+        raise _structural(exc) from exc
     rows = ", ".join(f"{k} {v:,} rows" for k, v in manifest["row_counts"].items())
     rate = manifest["complaint_matching"]["match_rate_named_only"]
     console.print(f"wrote {out}: {rows}; complaints named only by text matched: {rate:.1%}")
@@ -262,9 +267,7 @@ def retrain(
         outcomes = run(sources, features or DEFAULT_FEATURES,
                        step=lambda key: console.print(f"training {key} ..."))
     except SourceError as exc:
-        for problem in exc.problems:
-            err.print(f"error: {problem}", markup=False, highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from exc
+        raise _structural(exc) from exc
     for o in outcomes:
         console.print(f"{o.industry}: {o.status} (version {o.version}): {o.reason}")
 
