@@ -9,6 +9,7 @@ parameters already trained on changes nothing.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,12 +40,9 @@ class Outcome:
 def refresh_features(sources: str | Path, out: Path) -> None:
     """Monthly features over the whole data range, unless already built from these sources."""
     manifest = out / MANIFEST
-    if manifest.exists():
-        import json
-
-        if json.loads(manifest.read_text("utf-8")).get("source_fingerprint") == \
-                source_fingerprint(sources):
-            return
+    if manifest.exists() and json.loads(manifest.read_text("utf-8")).get(
+            "source_fingerprint") == source_fingerprint(sources):
+        return
     loaded = load_sources(sources)
     known = [t["known_at"] for t in loaded.tables.values() if "known_at" in t and len(t)]
     start = min(k.min() for k in known)
