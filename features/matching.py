@@ -17,7 +17,7 @@ def normalize_name(names: pd.Series) -> pd.Series:
     text = pa.array(names, type=pa.string(), from_pandas=True)
     for pattern in (_NOISE, _CITY, _SUFFIX):
         text = pc.replace_substring_regex(text, pattern, "")
-    return pd.Series(text.to_pandas(), index=names.index, dtype="string")
+    return pd.Series(text.to_numpy(zero_copy_only=False), index=names.index, dtype="string")
 
 
 def _unique_rows(keys: pd.DataFrame) -> pd.Series:

@@ -45,6 +45,8 @@ def test_rerun_replaces_the_folder_whole(tmp_path):
 def test_market_validates_and_every_code_passes(market):
     report = validate(market)
     assert report.ok, report.error_lines()[:5]
+    # only orders about unregistered vendors (6 %) and ambiguous names stay unmatched
+    assert 0.03 < report.complaint_matching["unmatched_share_of_named_only"] < 0.15
     sources = load_sources(market)
     reg = sources["registrations"]
     assert is_valid_uscc(reg["uscc"]).all() and reg["uscc"].is_unique

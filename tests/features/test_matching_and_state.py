@@ -19,6 +19,9 @@ def test_complaints_match_by_code_or_by_name_in_town():
                          "town_code": ["t1", "t2", None, "t1"]})
     assert match_subjects(comp, reg).tolist()[:3] == ["C", "B", "C"]
     assert pd.isna(match_subjects(comp, reg).iloc[3])
+    subset = comp.iloc[[1, 2]].set_axis([10, 20])  # any index, e.g. a filtered frame
+    assert match_subjects(subset, reg.set_axis([7, 8, 9])).tolist() == ["B", "C"]
+    assert normalize_name(subset["subject_name"]).index.tolist() == [10, 20]
 
 
 def test_state_rolls_back_changes_not_yet_known():
