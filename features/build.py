@@ -24,7 +24,7 @@ from features.history import (
     penalty_features,
 )
 from features.labels import LABEL_COLUMNS, label_columns
-from features.prepare import REASONS, Prepared, day_of
+from features.prepare import REASONS, Prepared
 from features.registry import (
     GroupStats,
     change_features,
@@ -32,6 +32,7 @@ from features.registry import (
     own_features,
     related_features,
 )
+from features.windows import day_of
 
 FEATURE_SET_VERSION = "1"
 CATEGORICAL = ("town_code", "entity_type", "industry_code", "status", "abn_latest_reason")

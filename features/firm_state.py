@@ -15,14 +15,11 @@ import pandas as pd
 import pyarrow as pa
 
 from features.contracts import ACTIVE_STATUSES
+from features.windows import day_of, days
 
 # change type -> the registration column it changes
 TRACKED = {"status": "status", "legal_rep": "legal_rep_id", "address": "address",
            "capital_increase": "registered_capital", "capital_decrease": "registered_capital"}
-
-
-def _days(values: pd.Series) -> np.ndarray:
-    return values.to_numpy(dtype="datetime64[D]").astype(np.int64)
 
 
 def firm_ids(registrations: pd.DataFrame, *codes: pd.Series) -> list[np.ndarray]:
@@ -81,8 +78,8 @@ class RegisterHistory:
             types = [t for t, c in TRACKED.items() if c == column]
             rows = changes.loc[changes["change_type"].isin(types) & (ids >= 0)]
             firm = ids[changes["change_type"].isin(types).to_numpy() & (ids >= 0)]
-            order = np.lexsort((np.arange(len(rows)), _days(rows["known_at"]), firm))
-            day, firm = _days(rows["known_at"])[order], firm[order]
+            order = np.lexsort((np.arange(len(rows)), days(rows["known_at"]), firm))
+            day, firm = days(rows["known_at"])[order], firm[order]
             if column == "registered_capital":
                 old = pd.to_numeric(rows["old_value"], errors="coerce").to_numpy(float)[order]
                 current = registrations[column].to_numpy(dtype=float)
@@ -97,11 +94,11 @@ class RegisterHistory:
             values = np.asarray(uniques, dtype=object)
             n = len(registrations)
             fields[column] = FieldHistory(codes[:n], firm, day, codes[n:][order], values)
-        return cls(_days(registrations["known_at"]), fields)
+        return cls(days(registrations["known_at"]), fields)
 
     def as_of(self, registrations: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
         """Firms registered before `as_of`, with their fields as the register showed them."""
-        day = int(np.datetime64(pd.Timestamp(as_of).date(), "D").astype(np.int64))
+        day = day_of(as_of)
         firms = registrations.copy()
         for column, history in self.fields.items():
             firms[column] = history.as_of(day)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from features.prepare import Prepared, day_of
-from features.windows import count
+from features.prepare import Prepared
+from features.windows import count, day_of, edge_value
 
 LABEL_COLUMNS = ("label", "label_random", "random_inclusion_prob")
 
@@ -48,9 +48,5 @@ def label_columns(prep: Prepared, as_of: int, industry: str) -> dict[str, np.nda
     visits = count(insp["firm"][random], n)
     found = count(insp["firm"][random & insp["violation"]], n)
     label_random = np.where(visits > 0, (found > 0).astype(float), np.nan)
-    rows = np.flatnonzero(random)
-    first = rows[np.lexsort((rows, insp["day"][rows]))]
-    firms, at = np.unique(insp["firm"][first], return_index=True)
-    prob = np.full(n, np.nan)
-    prob[firms] = insp["prob"][first[at]]
+    prob = edge_value(insp, random, insp["prob"], n, np.nan, latest=False)
     return {"label": label, "label_random": label_random, "random_inclusion_prob": prob}

@@ -16,6 +16,7 @@ from features.contracts import VIOLATION_OUTCOMES
 from features.firm_state import RegisterHistory, firm_ids
 from features.industries import IndustryConfig, default_config, industry_of
 from features.matching import match_subjects
+from features.windows import days
 
 # 行政处罚法 art. 9, from mild to severe
 SEVERITY: dict[str, int] = {
@@ -29,17 +30,6 @@ FIRM_COLUMNS = ("uscc", "town_code", "entity_type", "industry_code", "establishe
                 "registered_capital", "status", "address", "legal_rep_id", "known_at")
 REASONS = ("annual_report", "instant_info", "false_info", "unreachable", "abnormal_3y",
            "serious_violation")
-
-
-def days(values: pd.Series) -> np.ndarray:
-    """Dates as whole days since 1970 (NaT becomes the largest int64: never reached)."""
-    out = values.to_numpy(dtype="datetime64[D]").astype(np.int64)
-    out[np.isnat(values.to_numpy(dtype="datetime64[D]"))] = np.iinfo(np.int64).max
-    return out
-
-
-def day_of(date: pd.Timestamp | str) -> int:
-    return int(np.datetime64(pd.Timestamp(date).date(), "D").astype(np.int64))
 
 
 @dataclass

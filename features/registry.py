@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from features.history import Columns
-from features.prepare import CHANGE_KINDS, Prepared, days
-from features.windows import count_within, known_before
+from features.prepare import CHANGE_KINDS, Prepared
+from features.windows import count_within, days, known_before
 
 RELATED_KEYS = {"addr": "address", "rep": "legal_rep_id"}  # 64-bit keys of the text; 0: none
 PEER_KEYS = ["town_code", "industry"]

@@ -3,8 +3,22 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 NO_DAY = np.iinfo(np.int64).min
+
+
+def days(values: pd.Series) -> np.ndarray:
+    """Dates as whole days since 1970 (NaT becomes the largest int64: never reached)."""
+    dates = values.to_numpy(dtype="datetime64[D]")
+    out = dates.astype(np.int64)
+    out[np.isnat(dates)] = np.iinfo(np.int64).max
+    return out
+
+
+def day_of(date: pd.Timestamp | str) -> int:
+    """One date as whole days since 1970."""
+    return int(np.datetime64(pd.Timestamp(date).date(), "D").astype(np.int64))
 
 
 def known_before(events: dict[str, np.ndarray], as_of: int) -> np.ndarray:
@@ -44,15 +58,24 @@ def max_value(firm: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
+def edge_value(events: dict[str, np.ndarray], hit: np.ndarray, values: np.ndarray, n: int,
+               missing: float, latest: bool) -> np.ndarray:
+    """The value of each firm's earliest (or latest) `hit` event; ties go to the earlier (or
+    later) row; `missing` where a firm has none."""
+    rows = np.flatnonzero(hit)
+    order = rows[np.lexsort((rows, events["day"][rows]))]
+    if latest:
+        order = order[::-1]
+    firms, first = np.unique(events["firm"][order], return_index=True)
+    out = np.full(n, missing, dtype=values.dtype)
+    out[firms] = values[order[first]]
+    return out
+
+
 def latest_value(events: dict[str, np.ndarray], hit: np.ndarray, values: np.ndarray,
                  n: int, missing: int = -1) -> np.ndarray:
     """The value of each firm's latest `hit` event (ties: the later row)."""
-    rows = np.flatnonzero(hit)
-    latest_first = rows[np.lexsort((rows, events["day"][rows]))][::-1]
-    firms, first = np.unique(events["firm"][latest_first], return_index=True)
-    out = np.full(n, missing, dtype=values.dtype)
-    out[firms] = values[latest_first[first]]
-    return out
+    return edge_value(events, hit, values, n, missing, latest=True)
 
 
 def share(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:

@@ -14,7 +14,8 @@ from sklearn.metrics import roc_auc_score
 
 from features.build import active_state
 from features.labels import label_columns
-from features.prepare import Prepared, day_of
+from features.prepare import Prepared
+from features.windows import day_of
 
 
 def scored_firms(prep: Prepared, truth_path: Path, as_of: pd.Timestamp) -> pd.DataFrame:
