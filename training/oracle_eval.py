@@ -7,26 +7,15 @@ import json
 from pathlib import Path
 
 import mlflow
-import numpy as np
 import pandas as pd
 
 from features.industries import default_config
+from features.simulate import TRUTH_FILE
+from features.simulate.oracle import truth_for
 from training import tracking
 from training.data import feature_names, load_features, temporal_split
 from training.evaluate import evaluate_period
 from training.model import probabilities
-
-TRUTH = Path("_truth") / "latent_risk.parquet"
-
-
-def truth_for(rows: pd.DataFrame, sources: Path) -> np.ndarray:
-    """The true risk of the latest month starting before each row's as-of date."""
-    month = (rows["as_of"] - pd.Timedelta(days=1)).dt.to_period("M").dt.to_timestamp()
-    truth = pd.read_parquet(sources / TRUTH, filters=[("month", "in", sorted(
-        {m.date() for m in month}))])
-    truth["month"] = pd.to_datetime(truth["month"])
-    keyed = pd.DataFrame({"uscc": rows["uscc"].to_numpy(), "month": month.to_numpy()})
-    return keyed.merge(truth, on=["uscc", "month"], how="left")["risk"].to_numpy(dtype=float)
 
 
 def compare_with_oracle(industry: str, alias: str = "champion") -> pd.DataFrame:
@@ -37,7 +26,7 @@ def compare_with_oracle(industry: str, alias: str = "champion") -> pd.DataFrame:
         raise LookupError(f"{industry}: no model with alias {alias}")
     features = Path(tracking.client().get_run(str(version.run_id)).data.params["features"])
     sources = Path(json.loads((features / "_manifest.json").read_text("utf-8"))["sources"])
-    if not (sources / TRUTH).exists():
+    if not (sources / TRUTH_FILE).exists():
         raise FileNotFoundError(f"{sources}: no hidden truth (only generated data has one)")
     spec = default_config().industries[industry]  # type: ignore[index]
     frame = load_features(features, industry)
@@ -45,7 +34,7 @@ def compare_with_oracle(industry: str, alias: str = "champion") -> pd.DataFrame:
     model = mlflow.sklearn.load_model(f"models:/{tracking.model_name(industry)}/{version.version}")
     ours = evaluate_period(test, probabilities(model, test, feature_names(frame)),
                            spec.monthly_capacity)
-    oracle = evaluate_period(test, truth_for(test, sources), spec.monthly_capacity)
+    oracle = evaluate_period(test, truth_for(test, sources / TRUTH_FILE), spec.monthly_capacity)
     names = ["test_roc_auc", "test_pr_auc", "test_precision_at_k", "test_recall_at_k",
              "test_random_roc_auc"]
     table = pd.DataFrame({"metric": names, "model": [ours[n] for n in names],

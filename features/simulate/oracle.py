@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
@@ -18,22 +19,32 @@ from features.prepare import Prepared
 from features.windows import day_of
 
 
+def truth_for(rows: pd.DataFrame, truth_path: Path) -> np.ndarray:
+    """The true risk of the latest month starting before each row's `as_of`, for its `uscc`
+    (NaN where the truth has none)."""
+    month = (pd.to_datetime(rows["as_of"]) - pd.Timedelta(days=1)).dt.to_period(
+        "M").dt.to_timestamp()
+    truth = pd.read_parquet(truth_path, filters=[("month", "in", sorted(
+        {m.date() for m in month}))])
+    truth["month"] = pd.to_datetime(truth["month"])
+    keyed = pd.DataFrame({"uscc": rows["uscc"].to_numpy(), "month": month.to_numpy()})
+    return keyed.merge(truth, on=["uscc", "month"], how="left")["risk"].to_numpy(dtype=float)
+
+
 def scored_firms(prep: Prepared, truth_path: Path, as_of: pd.Timestamp) -> pd.DataFrame:
     """`industry`, `uscc`, `risk` (truth of the latest month starting before `as_of`) and
     `label` (adverse outcome within the industry's horizon) for firms active on `as_of`."""
     as_of = pd.Timestamp(as_of)
-    month = (as_of - pd.Timedelta(days=1)).to_period("M").to_timestamp()
-    truth = pd.read_parquet(truth_path, filters=[("month", "==", month.date())])
     state = active_state(prep, as_of)
     parts = []
     for key in prep.config.industries:
         firms = state.loc[state["industry"] == key]
         label = label_columns(prep, day_of(as_of), key)["label"][firms.index.to_numpy()]
         group = pd.DataFrame({"industry": key, "uscc": firms["uscc"].to_numpy(),
-                              "label": label})
-        group["risk"] = group["uscc"].map(truth.set_index("uscc")["risk"])
+                              "label": label, "as_of": as_of})
+        group["risk"] = truth_for(group, truth_path)
         parts.append(group.dropna(subset=["label", "risk"]))
-    return pd.concat(parts, ignore_index=True).assign(as_of=as_of)
+    return pd.concat(parts, ignore_index=True)
 
 
 def oracle_auc(prep: Prepared, truth_path: Path, as_of: Sequence[pd.Timestamp]) -> pd.DataFrame:
