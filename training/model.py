@@ -77,14 +77,21 @@ def make_pipeline(features: list[str], params: dict[str, Any], seed: int = 0) ->
     return Pipeline([("encode", encode), ("model", booster)])
 
 
-def fit(train: pd.DataFrame, calibration: pd.DataFrame, features: list[str],
-        params: dict[str, Any], seed: int = 0) -> CalibratedClassifierCV:
-    """LightGBM on the training period, calibrated on the later calibration period."""
+def fit_pipeline(train: pd.DataFrame, features: list[str], params: dict[str, Any],
+                 seed: int = 0) -> Pipeline:
+    """Encoder + LightGBM fitted on the training rows (uncalibrated)."""
     dates = train["as_of"].nunique() if "as_of" in train else 1
     pipeline = make_pipeline(features, lightgbm_params(params, dates), seed)
     n_cat = len(column_order(features)[0])
     pipeline.fit(inputs(train, features), train["label"].astype(int),
                  model__categorical_feature=list(range(n_cat)))
+    return pipeline
+
+
+def fit(train: pd.DataFrame, calibration: pd.DataFrame, features: list[str],
+        params: dict[str, Any], seed: int = 0) -> CalibratedClassifierCV:
+    """LightGBM on the training period, calibrated on the later calibration period."""
+    pipeline = fit_pipeline(train, features, params, seed)
     # Platt scaling: strictly increasing, so the ranking (and the top of the list) is
     # LightGBM's own; isotonic steps would tie firms at the top of the list.
     calibrated = CalibratedClassifierCV(FrozenEstimator(pipeline), method="sigmoid")

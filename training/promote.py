@@ -98,13 +98,13 @@ def decide(industry: str, features: Path | None = None) -> Decision:
     promoted, reason, figures = judge(industry, version_uri(industry, new),
                                       version_uri(industry, old) if old else None, source)
     decision = Decision(industry, promoted, reason, new, old, figures)
-    _log(decision)
+    log_decision(decision)
     if promoted:
         tracking.set_alias(industry, "champion", new)
     return decision
 
 
-def _log(decision: Decision) -> None:
+def log_decision(decision: Decision) -> None:
     with mlflow.start_run(experiment_id=tracking.experiment_id(decision.industry),
                           run_name=f"promote-{decision.industry}"):
         mlflow.set_tags({"kind": "promotion", "industry": decision.industry,

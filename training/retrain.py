@@ -23,7 +23,7 @@ from features.industries import INDUSTRY_KEYS, config_hash
 from features.loading import load_sources
 from training import tracking
 from training.model import DEFAULT_PARAMS
-from training.promote import Decision, _log, judge, version_uri
+from training.promote import Decision, judge, log_decision, version_uri
 from training.train import data_fingerprint, params_hash, train_industry, tuned_params
 
 DEFAULT_FEATURES = settings.DATA_DIR / "retrain" / "features"
@@ -89,7 +89,7 @@ def retrain(sources: str | Path, features: Path = DEFAULT_FEATURES,
         tracking.set_alias(key, "challenger", version)
         if promoted:
             tracking.set_alias(key, "champion", version)
-        _log(Decision(key, promoted, reason, version, before, figures))
+        log_decision(Decision(key, promoted, reason, version, before, figures))
         outcomes.append(Outcome(key, "promoted" if promoted else "not promoted", reason,
                                 version))
     return outcomes

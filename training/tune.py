@@ -21,13 +21,7 @@ from features import settings
 from features.industries import default_config
 from training.data import feature_names, load_features, temporal_split
 from training.metrics import precision_at_k, roc_auc
-from training.model import (
-    DEFAULT_PARAMS,
-    column_order,
-    inputs,
-    lightgbm_params,
-    make_pipeline,
-)
+from training.model import DEFAULT_PARAMS, fit_pipeline, inputs
 
 FOLDS = 3
 TUNED = ("n_estimators", "learning_rate", "num_leaves", "min_child_samples_per_date",
@@ -52,10 +46,7 @@ def _score(params: dict[str, Any], parts: list[tuple[pd.DataFrame, pd.DataFrame]
            names: list[str], k: int) -> float:
     values = []
     for fit_rows, valid in parts:
-        pipeline = make_pipeline(names, lightgbm_params(params, fit_rows["as_of"].nunique()))
-        n_cat = len(column_order(names)[0])
-        pipeline.fit(inputs(fit_rows, names), fit_rows["label"].astype(int),
-                     model__categorical_feature=list(range(n_cat)))
+        pipeline = fit_pipeline(fit_rows, names, params)
         scores = pipeline.predict_proba(inputs(valid, names))[:, 1]
         y = valid["label"].to_numpy(dtype=float)
         values.append(precision_at_k(y, scores, k) + 0.01 * roc_auc(y, scores))
