@@ -91,14 +91,12 @@ def reason_codes(pipeline: Pipeline, frame: pd.DataFrame, reference: dict[str, f
     numbers = frame[names].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
     peers = ((frame["comp_365d"] + 1) / frame["comp_rate_vs_peer"] - 1).to_numpy(dtype=float)
     refs = np.array([reference.get(n, np.nan) for n in names], dtype=float)
-    numeric = ~np.isnan(numbers).all(axis=0) | np.array([n not in frame or
-                                                         frame[n].dtype.kind in "fiu"
-                                                         for n in names])
+    numeric = [frame[n].dtype.kind in "fiu" for n in names]  # categories have no sentence
     out = []
     for i, picks in enumerate(order):  # formatting only; selection above is vectorised
         reasons = []
         for j in picks:
-            if values[i, j] <= 0 or not numeric[j] or frame[names[j]].dtype.kind not in "fiu":
+            if values[i, j] <= 0 or not numeric[j]:
                 continue
             ref = peers[i] if names[j] == "comp_365d" else refs[j]
             zh, en = _sentence(names[j], numbers[i, j], ref)
