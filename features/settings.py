@@ -19,3 +19,4 @@ DEMO_START = date(2023, 1, 1)
 DEMO_END = date(2025, 12, 31)
 DEMO_SEED = 7
 DEMO_MONTHLY = ("2023-01-01", "2025-12-31")  # month-end as-of dates the demo builds
+DEMO_SCORE_AS_OF = "2026-01-01"  # the day after the demo data ends: the nightly run's date

@@ -273,8 +273,147 @@ def retrain(
 
 
 @app.command()
-def demo() -> None:
-    """Generate the embedded default data set and run the pipeline on it."""
+def score(
+    sources: Annotated[str, typer.Option(help="folder of the seven tables, or a SQL URL")],
+    as_of: Annotated[str, typer.Option("--as-of", help="the scoring date, YYYY-MM-DD")],
+) -> None:
+    """Nightly batch: score every active firm with the champions into one scoring run."""
+    import pandas as pd
+
+    from features.loading import SourceError
+    from serving.batch import score_run, steps
+    from serving.store.database import open_database
+    from training.champions import load_all
+
+    day = pd.Timestamp(_date(as_of))
+    engine = _database(open_database)
+    champions = load_all()
+    if not champions:
+        err.print("error: no industry has a champion model yet: run `riskwarn train` and "
+                  "`riskwarn promote` (or `riskwarn demo`) first", markup=False)
+        raise typer.Exit(2)
+    from features.industries import INDUSTRY_KEYS
+
+    for key in INDUSTRY_KEYS:
+        if key not in champions:
+            err.print(f"note: {key} has no champion model; its firms are not scored",
+                      markup=False)
+    try:
+        with progress_bar("scoring", steps(champions)) as step:
+            outcome = score_run(engine, sources, day, champions, step)
+    except SourceError as exc:
+        raise _structural(exc) from exc
+    tiers = ", ".join(f"{t} {n:,}" for t, n in outcome.by_tier.items())
+    models = ", ".join(f"{k} v{v}" for k, v in outcome.model_versions.items())
+    console.print(f"scoring run {outcome.run_id} complete: {outcome.firms:,} firms ({tiers}); "
+                  f"models {models}")
+
+
+def _database(opener: Any) -> Any:
+    from serving.store.database import DatabaseError
+
+    try:
+        return opener()
+    except DatabaseError as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(2) from exc
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 3000,
+    sources: Annotated[str | None, typer.Option(
+        help="the sources (default: those of the latest scoring run)")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="server processes")] = 1,
+) -> None:
+    """Run the risk service (BentoML) with each industry's champion."""
+    import os
+    import subprocess
+    import sys
+
+    from serving.store.database import open_database
+
+    _database(open_database)  # upgrade first: workers must not race to migrate
+    env = {**os.environ, "BENTOML_DO_NOT_TRACK": "true"}
+    if sources:
+        from serving.batch import location_of
+
+        env["RISKWARN_SOURCES"] = location_of(sources)
+    command = [sys.executable, "-m", "bentoml", "serve", "serving.service:RiskWarn",
+               "--host", host, "--port", str(port), "--api-workers", str(workers)]
+    raise typer.Exit(subprocess.call(command, env=env))
+
+
+users = typer.Typer(help="Users of the service and their tokens.", no_args_is_help=True)
+app.add_typer(users, name="users")
+
+
+class Role(StrEnum):
+    viewer = "viewer"
+    officer = "officer"
+    scheduler = "scheduler"
+    admin = "admin"
+
+
+@users.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="the user's name")],
+    role: Annotated[Role, typer.Option(help="viewer < officer < scheduler < admin")],
+    towns: Annotated[list[str] | None, typer.Option(
+        help="town codes the user may see (repeat, or comma-separated); default all")] = None,
+) -> None:
+    """Add a user; the token is printed once, alone on the last line, and stored hashed."""
+    from serving.store.database import open_database
+    from serving.store.users import add_user
+
+    codes = [t.strip() for item in (towns or []) for t in item.split(",") if t.strip()]
+    engine = _database(open_database)
+    try:
+        token = add_user(engine, name, role.value, codes or None)
+    except ValueError as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(2) from exc
+    err.print(f"user {name} ({role.value}, towns: {', '.join(codes) or 'all'}) added; "
+              "keep the token below, it is not shown again")
+    print(token)
+
+
+@users.command("list")
+def users_list() -> None:
+    """Users, roles, towns and live token counts (never the tokens)."""
+    from serving.store.database import open_database
+    from serving.store.users import list_users
+
+    table = Table(title="users")
+    for col in ("name", "role", "towns", "active", "live tokens", "created"):
+        table.add_column(col)
+    for u in list_users(_database(open_database)):
+        table.add_row(u["name"], u["role"], ", ".join(u["towns"] or []) or "all",
+                      str(u["active"]), str(u["live_tokens"]), f"{u['created_at']:%Y-%m-%d}")
+    console.print(table)
+
+
+@users.command("revoke")
+def users_revoke(name: Annotated[str, typer.Argument(help="the user's name")]) -> None:
+    """Revoke every token of a user."""
+    from serving.store.database import open_database
+    from serving.store.users import revoke_tokens
+
+    try:
+        count = revoke_tokens(_database(open_database), name)
+    except ValueError as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(2) from exc
+    console.print(f"revoked {count} token(s) of {name}")
+
+
+@app.command()
+def demo(
+    serve_after: Annotated[bool, typer.Option(
+        "--serve/--no-serve", help="end by starting the service on port 3000")] = True,
+) -> None:
+    """Generate the embedded default data set, run the pipeline on it, score it and serve."""
     from features import settings
 
     simulate(settings.DEMO_ENTITIES, str(settings.DEMO_START), str(settings.DEMO_END),
@@ -284,6 +423,11 @@ def demo() -> None:
              settings.DEMO_MONTHLY, IndustryChoice.all, Engine.pandas, None)
     train(settings.DEMO_FEATURES, ModelIndustry.all)
     promote(ModelIndustry.all, None)
+    score(str(settings.DEMO_SOURCES), settings.DEMO_SCORE_AS_OF)
+    if serve_after:
+        console.print("the service starts at http://127.0.0.1:3000 (Ctrl+C stops it); get a "
+                      "token with: riskwarn users add NAME --role viewer")
+        serve("127.0.0.1", 3000, None, 1)
 
 
 if __name__ == "__main__":

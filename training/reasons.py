@@ -84,7 +84,12 @@ def _sentence(feature: str, value: float, ref: float) -> tuple[str, str]:
 def reason_codes(pipeline: Pipeline, frame: pd.DataFrame, reference: dict[str, float],
                  top: int = 3) -> list[list[dict[str, Any]]]:
     """For each row: the `top` features pushing its risk up most, as officer-readable reasons."""
-    contrib = contributions(pipeline, frame)
+    return explain(contributions(pipeline, frame), frame, reference, top)
+
+
+def explain(contrib: pd.DataFrame, frame: pd.DataFrame, reference: dict[str, float],
+            top: int = 3) -> list[list[dict[str, Any]]]:
+    """Reasons from contributions already computed (one row per row of `frame`)."""
     names = list(contrib.columns)
     values = contrib.to_numpy()
     order = np.argsort(-values, axis=1, kind="stable")[:, :top]

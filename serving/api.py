@@ -1,0 +1,120 @@
+"""The service's request and response types (Pydantic): what the API promises, in one place.
+
+Requests are strict (`true` stays a boolean, `"1"` is not a number) and refuse unknown keys,
+so a malformed call is a 400 naming the field rather than a guess.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Tier = Literal["A", "B", "C", "D"]
+IndustryKey = Literal["food", "ecommerce", "quasi_financial"]
+
+
+class Request(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class FirmRef(Request):
+    # any text up to 64 characters: a malformed code is answered per firm, not refused whole
+    uscc: Annotated[str, Field(max_length=64)]
+
+
+class Reason(BaseModel):
+    code: str
+    text_zh: str
+    text_en: str
+    value: float | None
+    contribution: float
+
+
+class ScoredFirm(BaseModel):
+    uscc: str
+    name: str
+    industry: str
+    probability: float
+    tier: str
+    reasons: list[Reason]
+    model_version: str
+    as_of: str
+
+
+class FirmError(BaseModel):
+    uscc: str
+    error: str
+
+
+class ScoreResponse(BaseModel):
+    results: list[ScoredFirm | FirmError]
+
+
+class WarningItem(BaseModel):
+    uscc: str
+    name: str
+    industry: str
+    town_code: str
+    probability: float
+    tier: str
+    top_reason: Reason | None
+
+
+class WarningsResponse(BaseModel):
+    items: list[WarningItem]
+    total: int
+    as_of: str | None
+    run_id: int | None
+
+
+class HistoryPoint(BaseModel):
+    run_id: int
+    as_of: str
+    probability: float
+    tier: str
+    model_version: str
+
+
+class TimelineEvent(BaseModel):
+    date: str
+    kind: Literal["complaint", "penalty", "inspection", "listing", "delisting", "change"]
+    summary: str
+
+
+class FirmDetail(BaseModel):
+    uscc: str
+    name: str
+    industry: str | None
+    town_code: str
+    status: str
+    established_on: str | None
+    legal_rep_name: str | None = Field(description="masked for the viewer role")
+    current: ScoredFirm | None
+    history: list[HistoryPoint]
+    timeline: list[TimelineEvent]
+
+
+class ModelSummary(BaseModel):
+    industry: str
+    alias: Literal["champion", "challenger"]
+    version: str
+    train_period: str | None
+    test_period: str | None
+    metrics: dict[str, float]
+
+
+class ModelsResponse(BaseModel):
+    models: list[ModelSummary]
+
+
+class UserSummary(BaseModel):
+    name: str
+    role: str
+    towns: list[str] | None
+    active: bool
+    live_tokens: int
+
+
+class UsersResponse(BaseModel):
+    users: list[UserSummary]

@@ -1,0 +1,109 @@
+"""Access control as ASGI middleware, in front of every API route.
+
+`Authorization: Bearer <token>` is looked up by its SHA-256 hash; a missing or wrong token is a
+401, a role below the route's a 403, a body that is not JSON a 415 (BentoML would answer some of
+those with a 500). Every authorised request is appended to the audit log with its status,
+after the response has gone out. Health, metrics and the API schema stay open.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+import anyio
+from sqlalchemy import Engine
+
+from serving.store.users import User, audit, role_allows, user_for_token
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+OPEN_PATHS = frozenset({"/healthz", "/livez", "/readyz", "/metrics", "/docs.json", "/"})
+OPEN_PREFIXES = ("/static_content/", "/docs")
+ROLE_FOR: dict[str, str] = {"/score": "viewer", "/warnings": "viewer", "/firm": "viewer",
+                            "/models": "viewer", "/users": "admin"}
+TOKEN_CACHE_SECONDS = 5.0  # a revoked token stops working within this
+
+
+def bearer(scope: Scope) -> str | None:
+    for name, value in scope.get("headers", []):
+        if name == b"authorization":
+            scheme, _, token = value.decode("latin-1").partition(" ")
+            return token.strip() if scheme.lower() == "bearer" else None
+    return None
+
+
+def _content_type(scope: Scope) -> str:
+    for name, value in scope.get("headers", []):
+        if name == b"content-type":
+            return str(value.decode("latin-1").split(";")[0].strip().lower())
+    return ""
+
+
+async def _answer(send: Send, status: int, body: dict[str, Any],
+                  headers: list[tuple[bytes, bytes]] | None = None) -> None:
+    data = json.dumps(body, ensure_ascii=False).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"),
+                            (b"content-length", str(len(data)).encode()), *(headers or [])]})
+    await send({"type": "http.response.body", "body": data})
+
+
+class TokenAuth:
+    """Middleware: BentoML passes the app, then the options given to add_asgi_middleware."""
+
+    def __init__(self, app: ASGIApp, engine: Callable[[], Engine]):
+        self.app, self.engine = app, engine
+        self._cache: dict[str, tuple[float, User | None]] = {}
+
+    def user(self, token: str) -> User | None:
+        at, found = self._cache.get(token, (0.0, None))
+        if time.monotonic() - at > TOKEN_CACHE_SECONDS:
+            found = user_for_token(self.engine(), token)
+            if len(self._cache) > 10_000:
+                self._cache.clear()
+            self._cache[token] = (time.monotonic(), found)
+        return found
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or path in OPEN_PATHS or path.startswith(OPEN_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+        token = bearer(scope)
+        user = await anyio.to_thread.run_sync(self.user, token) if token else None
+        if user is None:
+            await _answer(send, 401, {"error": "missing or invalid token: send "
+                                      "'Authorization: Bearer <token>'"},
+                          [(b"www-authenticate", b"Bearer")])
+            return
+        needed = ROLE_FOR.get(path, "viewer")
+        if not role_allows(user.role, needed):
+            await _answer(send, 403, {"error": f"role {user.role} may not call {path}: it "
+                                      f"needs {needed} or above"})
+            return
+        method = scope.get("method", "")
+        if method == "POST" and _content_type(scope) not in ("application/json", ""):
+            await _answer(send, 415, {"error": "send the request body as application/json",
+                                      "field": "content-type"})
+            return
+        scope.setdefault("state", {})["user"] = user
+        status = {"code": 500}
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            detail = {"status": status["code"], **scope["state"].get("audit", {})}
+            await anyio.to_thread.run_sync(
+                lambda: audit(self.engine(), user.name, f"{method} {path}", None, detail))

@@ -1,0 +1,59 @@
+"""`riskwarn score`: the nightly batch. Features for every active firm of the industries with a
+champion, probability, tier and reasons, written as one scoring run that becomes visible only
+when complete: a crash half-way leaves the previous run what everyone sees."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from features.loading import load_sources
+from features.prepare import prepare
+from serving.store import runs
+from serving.store.users import audit
+from training.champions import Champion
+from training.scoring import score_firms
+
+
+@dataclass
+class Outcome:
+    run_id: int
+    firms: int
+    by_tier: dict[str, int]
+    model_versions: dict[str, str]
+
+
+def location_of(sources: str) -> str:
+    """A folder as an absolute path (the service finds it later from any directory)."""
+    return sources if "://" in sources else str(Path(sources).resolve())
+
+
+def steps(champions: dict[str, Champion]) -> int:
+    """Progress steps of one run: load, features, one per industry, write."""
+    return 3 + len(champions)
+
+
+def score_run(engine: Engine, sources: str, as_of: pd.Timestamp,
+              champions: dict[str, Champion], step: Callable[[], None] = lambda: None
+              ) -> Outcome:
+    versions = {key: c.version for key, c in champions.items()}
+    run_id = runs.start_run(engine, as_of.date(), location_of(sources), versions)
+    try:
+        loaded = load_sources(sources)
+        prep = prepare(loaded.tables)
+        step()
+        scored = score_firms(prep, loaded["registrations"], as_of, champions, step=step)
+        runs.write_warnings(engine, run_id, scored)
+        runs.finish_run(engine, run_id, len(scored))
+        step()
+    except BaseException as exc:
+        runs.fail_run(engine, run_id, f"{type(exc).__name__}: {exc}")
+        raise
+    by_tier = {str(k): int(v) for k, v in scored["tier"].value_counts().sort_index().items()}
+    audit(engine, None, "score run", str(run_id),
+          {"as_of": f"{as_of:%Y-%m-%d}", "firms": len(scored), "models": versions})
+    return Outcome(run_id, len(scored), by_tier, versions)

@@ -1,0 +1,150 @@
+"""The BentoML service: a thin shell over `serving.workspace`.
+
+Started by `riskwarn serve` (or `bentoml serve serving.service:RiskWarn`). It reads its setup
+from the environment: `RISKWARN_DATABASE_URL` (default SQLite at data/riskwarn.db),
+`MLFLOW_TRACKING_URI` (the registry the champions come from), `RISKWARN_SOURCES` (optional; by
+default the sources of the latest scoring run) and `RISKWARN_MODEL_STORE=bentoml` to load the
+champions that `riskwarn build` put in BentoML's model store instead of MLflow's registry.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+import bentoml
+from pydantic import Field
+from starlette.responses import JSONResponse
+
+from features.loading import SourceError
+from serving.api import (
+    FirmDetail,
+    FirmRef,
+    IndustryKey,
+    ModelsResponse,
+    ScoreResponse,
+    Tier,
+    UsersResponse,
+    WarningsResponse,
+)
+from serving.auth import TokenAuth
+from serving.store.database import DatabaseError, open_database
+from serving.store.users import list_users
+from serving.workspace import ApiError, Workspace
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+REQUESTS = bentoml.metrics.Counter(
+    name="riskwarn_requests", documentation="API requests by endpoint and status",
+    labelnames=["endpoint", "status"])
+SCORED = bentoml.metrics.Counter(
+    name="riskwarn_scored_firms", documentation="firms answered by /score, by tier",
+    labelnames=["tier"])
+
+
+def answers(endpoint: str) -> Callable[[F], F]:
+    """Turn a refusal into a JSON 4xx (or 503) and count every answer by endpoint."""
+    def wrap(fn: F) -> F:
+        @functools.wraps(fn)
+        def inner(*args: Any, **kwargs: Any) -> Any:
+            try:
+                result = fn(*args, **kwargs)
+            except ApiError as exc:
+                return _refuse(kwargs["ctx"], endpoint, exc.status, exc.body())
+            except (SourceError, DatabaseError) as exc:
+                return _refuse(kwargs["ctx"], endpoint, 503, {"error": f"not available: {exc}"})
+            REQUESTS.labels(endpoint=endpoint, status="200").inc()
+            return result
+        return inner  # type: ignore[return-value]
+    return wrap
+
+
+def _refuse(ctx: bentoml.Context, endpoint: str, status: int, body: dict[str, Any]
+            ) -> JSONResponse:
+    REQUESTS.labels(endpoint=endpoint, status=str(status)).inc()
+    ctx.response.status_code = status  # BentoML copies it over the response's own
+    return JSONResponse(body, status_code=status)
+
+
+def _user(ctx: bentoml.Context) -> Any:
+    return ctx.request.state.user
+
+
+def _note(ctx: bentoml.Context, **detail: Any) -> None:
+    """What the audit row of this request records beside who, what and when."""
+    ctx.request.scope.setdefault("state", {})["audit"] = detail
+
+
+def load_workspace() -> Workspace:
+    """The service's state from the environment (see the module docstring)."""
+    from training import champions
+
+    engine = open_database()
+    if os.environ.get("RISKWARN_MODEL_STORE") == "bentoml":
+        from serving.bento_store import load_champions, load_summaries
+
+        loaded, summaries = load_champions(), load_summaries()
+    else:
+        loaded, summaries = champions.load_all(), champions.summaries()
+    return Workspace(engine, loaded, os.environ.get("RISKWARN_SOURCES") or None, summaries)
+
+
+@bentoml.service(name="riskwarn", traffic={"timeout": 120},
+                 http={"cors": {"enabled": False}})
+class RiskWarn:
+    def __init__(self) -> None:
+        self.workspace = load_workspace()
+
+    @bentoml.api(route="/score")
+    @answers("score")
+    def score(self, firms: Annotated[list[FirmRef], Field(min_length=1, max_length=1000)],
+              fresh: Annotated[bool, Field(strict=True)] = False,
+              ctx: bentoml.Context = None) -> ScoreResponse:  # type: ignore[assignment]
+        """Scores with reasons for up to 1,000 firms, from the latest run (or `fresh`)."""
+        usccs = [f.uscc for f in firms]
+        _note(ctx, firms=usccs[:20], count=len(usccs), fresh=fresh)
+        results = self.workspace.score(_user(ctx), usccs, fresh)
+        for r in results:
+            SCORED.labels(tier=r.get("tier", "error")).inc()
+        return ScoreResponse.model_validate({"results": results})
+
+    @bentoml.api(route="/warnings")
+    @answers("warnings")
+    def warnings(self, industry: IndustryKey | None = None, town_code: str | None = None,
+                 tier: Tier | None = None,
+                 min_probability: Annotated[float | None, Field(ge=0, le=1)] = None,
+                 limit: Annotated[int, Field(ge=1, le=1000, strict=True)] = 50,
+                 offset: Annotated[int, Field(ge=0, strict=True)] = 0,
+                 ctx: bentoml.Context = None) -> WarningsResponse:  # type: ignore[assignment]
+        """The latest run's warning list, ranked by probability, filtered and paginated."""
+        filters: dict[str, Any] = {"industry": industry, "town_code": town_code, "tier": tier,
+                   "min_probability": min_probability, "limit": limit, "offset": offset}
+        _note(ctx, **filters)
+        return WarningsResponse.model_validate(self.workspace.warnings(_user(ctx), **filters))
+
+    @bentoml.api(route="/firm")
+    @answers("firm")
+    def firm(self, uscc: Annotated[str, Field(max_length=64)],
+             ctx: bentoml.Context = None) -> FirmDetail:  # type: ignore[assignment]
+        """One firm: current score and reasons, score history and timeline of events."""
+        _note(ctx, uscc=uscc)
+        return FirmDetail.model_validate(self.workspace.firm(_user(ctx), uscc))
+
+    @bentoml.api(route="/models")
+    @answers("models")
+    def models(self, ctx: bentoml.Context = None  # type: ignore[assignment]
+               ) -> ModelsResponse:
+        """Champion and challenger per industry with version, periods and test metrics."""
+        return ModelsResponse.model_validate({"models": self.workspace.models})
+
+    @bentoml.api(route="/users")
+    @answers("users")
+    def users(self, ctx: bentoml.Context = None  # type: ignore[assignment]
+              ) -> UsersResponse:
+        """(admin) The service's users, roles and towns; never tokens."""
+        return UsersResponse.model_validate({"users": list_users(self.workspace.engine)})
+
+
+RiskWarn.add_asgi_middleware(TokenAuth, engine=open_database)  # type: ignore[attr-defined]

@@ -1,0 +1,145 @@
+"""The tables of the warnings database (SQLAlchemy Core), as the latest migration leaves them.
+
+Changing a table here needs a new migration in `migrations/versions/`; a test compares the two.
+JSON columns are plain text written by `dump_json`, so SQLite and PostgreSQL store the same
+characters (Chinese reasons stay readable) and SQL NULL keeps its meaning ("not computed",
+"all towns") instead of the text "null".
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+)
+
+RUN_STATUSES = ("running", "complete", "failed")
+ROLES = ("viewer", "officer", "scheduler", "admin")  # each role includes the ones before it
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC timestamp on every backend (SQLite would hand back naive ones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value}: store timezone-aware times")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def dump_json(value: Any) -> str | None:
+    """JSON text for a JSON column; None stays SQL NULL."""
+    return None if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def load_json(text: str | None) -> Any:
+    """The value `dump_json` wrote; SQL NULL reads back as None."""
+    return None if text is None else json.loads(text)
+
+
+# named constraints, so later migrations (SQLite batch ones especially) can refer to them
+metadata = MetaData(naming_convention={
+    "pk": "pk_%(table_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "ix": "ix_%(table_name)s_%(column_0_name)s",
+})
+
+scoring_runs = Table(
+    "scoring_runs", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime, nullable=True),
+    Column("status", String(16), nullable=False),  # one of RUN_STATUSES
+    Column("as_of", Date, nullable=False),
+    Column("sources", Text, nullable=False),  # the sources path or URL
+    Column("model_versions", Text, nullable=False),  # JSON {"food": "3", ...}
+    Column("firm_count", Integer, nullable=True),
+    Column("error", Text, nullable=True),
+    CheckConstraint(f"status IN {RUN_STATUSES}", name="status"),
+)
+Index("ix_scoring_runs_status_as_of", scoring_runs.c.status, scoring_runs.c.as_of)
+
+warnings = Table(
+    "warnings", metadata,
+    Column("run_id", Integer, ForeignKey("scoring_runs.id"), nullable=False),
+    Column("uscc", String(18), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("industry", String(32), nullable=False),
+    Column("town_code", String(16), nullable=False),
+    Column("as_of", Date, nullable=False),
+    Column("probability", Float, nullable=False),
+    Column("tier", String(1), nullable=False),
+    Column("reasons", Text, nullable=True),  # JSON list of reasons; NULL = not computed
+    Column("model_version", String(32), nullable=False),
+    Column("rank", Integer, nullable=False),  # 1 = highest probability in the run and industry
+    # uscc first: the one key serves a run's lookup by uscc and a firm's history across runs
+    PrimaryKeyConstraint("uscc", "run_id"),
+)
+# the pages' order by industry and across industries; town_code lets the second count a
+# user's towns from the index alone
+Index("ix_warnings_listing", warnings.c.run_id, warnings.c.industry,
+      warnings.c.probability.desc(), warnings.c.uscc)
+Index("ix_warnings_ranking", warnings.c.run_id, warnings.c.probability.desc(), warnings.c.uscc,
+      warnings.c.town_code)
+
+users = Table(
+    "users", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("towns", Text, nullable=True),  # JSON list of town codes; NULL = all towns
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("active", Boolean, nullable=False),
+    CheckConstraint(f"role IN {ROLES}", name="role"),
+)
+
+tokens = Table(
+    "tokens", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),  # SHA-256 hex
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime, nullable=True),
+)
+Index("ix_tokens_user_id", tokens.c.user_id)
+
+# append-only: triggers created by the migrations refuse UPDATE and DELETE
+audit_log = Table(
+    "audit_log", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("user_name", String(64), nullable=True),  # NULL for system actions
+    Column("action", String(64), nullable=False),  # "POST /score", "users add", "score run"
+    Column("target", Text, nullable=True),
+    Column("detail", Text, nullable=True),  # JSON
+)
+Index("ix_audit_log_at", audit_log.c.at)

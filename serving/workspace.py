@@ -1,0 +1,189 @@
+"""What the service does, without HTTP: answers for /score, /warnings, /firm and /models from
+the latest complete scoring run, the champions and the sources. The BentoML service is a thin
+shell over this; the batch command shares the same scoring code (`training.scoring`).
+
+Errors a caller can fix are `ApiError`s with a status, a message and the field at fault.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from features.codes import is_valid_uscc
+from features.loading import Sources, load_sources
+from features.prepare import Prepared, prepare
+from serving import firm_detail
+from serving.store import runs
+from serving.store.users import User
+from training.champions import Champion
+from training.scoring import score_firms
+
+RUN_CACHE_SECONDS = 2.0  # a finished run becomes visible within this
+
+
+class ApiError(Exception):
+    """A refusal the caller can act on: HTTP status, what was wrong, and which field."""
+
+    def __init__(self, status: int, message: str, field: str | None = None):
+        super().__init__(message)
+        self.status, self.message, self.field = status, message, field
+
+    def body(self) -> dict[str, Any]:
+        return {"error": self.message, **({"field": self.field} if self.field else {})}
+
+
+@dataclass
+class Loaded:
+    sources: Sources
+    prep: Prepared
+    location: str
+
+
+def check_code(uscc: str) -> str | None:
+    """Why a credit code is malformed, or None."""
+    if not is_valid_uscc(pd.Series([uscc])).iloc[0]:
+        return "malformed unified social credit code (18 characters, GB 32100 check digits)"
+    return None
+
+
+class Workspace:
+    def __init__(self, engine: Engine, champions: dict[str, Champion],
+                 sources: str | None = None, models: list[dict[str, Any]] | None = None):
+        self.engine, self.champions, self.models = engine, champions, models or []
+        self._sources_arg = sources
+        self._loaded: Loaded | None = None
+        self._lock = threading.Lock()
+        self._run: tuple[float, runs.Run | None] = (0.0, None)
+
+    # -- state -----------------------------------------------------------------------------
+    def latest_run(self) -> runs.Run | None:
+        at, run = self._run
+        if time.monotonic() - at > RUN_CACHE_SECONDS:
+            run = runs.latest_run(self.engine)
+            self._run = (time.monotonic(), run)
+        return run
+
+    def sources_location(self) -> str | None:
+        if self._sources_arg:
+            return self._sources_arg
+        run = self.latest_run()
+        return run.sources if run else None
+
+    def loaded(self) -> Loaded:
+        """The sources and their prepared arrays, loaded on first need and kept."""
+        location = self.sources_location()
+        if location is None:
+            raise ApiError(503, "no sources known yet: run `riskwarn score` or start the "
+                                "service with --sources")
+        with self._lock:
+            if self._loaded is None or self._loaded.location != location:
+                sources = load_sources(location)
+                self._loaded = Loaded(sources, prepare(sources.tables), location)
+            return self._loaded
+
+    # -- /score ----------------------------------------------------------------------------
+    def score(self, user: User, usccs: list[str], fresh: bool) -> list[dict[str, Any]]:
+        """One answer per requested code, in order: a score or an error for that firm."""
+        problems = {u: check_code(u) for u in set(usccs)}
+        valid = [u for u, p in problems.items() if p is None]
+        found = self._fresh(valid) if fresh else self._stored(valid)
+        out = []
+        for uscc in usccs:
+            row = found.get(uscc)
+            if problems[uscc]:
+                out.append({"uscc": uscc, "error": problems[uscc]})
+            elif row is None:
+                out.append({"uscc": uscc, "error": "not an active firm of a watched industry "
+                            "in the latest scoring run" if not fresh else
+                            "not an active firm of an industry with a champion model"})
+            elif not user.can_see_town(row["town_code"]):
+                out.append({"uscc": uscc, "error": "this firm is outside your towns"})
+            else:
+                out.append(_scored(row))
+        return out
+
+    def _stored(self, usccs: list[str]) -> dict[str, dict[str, Any]]:
+        run = self.latest_run()
+        if run is None or not usccs:
+            return {}
+        found = runs.scores_for(self.engine, run.id, usccs)
+        missing = [u for u, r in found.items() if r["reasons"] is None
+                   and self._same_model(r["industry"], r["model_version"])]
+        if missing:  # tier A: reasons on request, from the run's own as-of date
+            explained = self._compute(missing, pd.Timestamp(run.as_of))
+            for uscc, row in explained.items():
+                found[uscc]["reasons"] = row["reasons"]
+                runs.set_reasons(self.engine, run.id, uscc, row["reasons"])
+        return found
+
+    def _same_model(self, industry: str, version: str) -> bool:
+        champion = self.champions.get(industry)
+        return champion is not None and champion.version == str(version)
+
+    def _fresh(self, usccs: list[str]) -> dict[str, dict[str, Any]]:
+        if not usccs:
+            return {}
+        loaded = self.loaded()
+        return self._compute(usccs, loaded.sources.data_end + pd.Timedelta(days=1))
+
+    def _compute(self, usccs: list[str], as_of: pd.Timestamp) -> dict[str, dict[str, Any]]:
+        loaded = self.loaded()
+        scored = score_firms(loaded.prep, loaded.sources["registrations"], as_of,
+                             self.champions, only=usccs, reasons_for=None, threads=1)
+        return {str(r["uscc"]): {str(k): v for k, v in r.items()}
+                for r in scored.to_dict("records")}
+
+    # -- /warnings -------------------------------------------------------------------------
+    def warnings(self, user: User, *, industry: str | None = None,
+                 town_code: str | None = None, tier: str | None = None,
+                 min_probability: float | None = None, limit: int = 50,
+                 offset: int = 0) -> dict[str, Any]:
+        if town_code is not None and not user.can_see_town(town_code):
+            raise ApiError(403, f"town {town_code} is outside your towns", "town_code")
+        run = self.latest_run()
+        if run is None:
+            return {"items": [], "total": 0, "as_of": None, "run_id": None}
+        rows, total = runs.warnings_page(
+            self.engine, run.id, industry=industry, town_code=town_code, tier=tier,
+            min_probability=min_probability, towns=user.towns, limit=limit, offset=offset)
+        items = [{**{k: r[k] for k in ("uscc", "name", "industry", "town_code", "probability",
+                                       "tier")},
+                  "top_reason": (r["reasons"] or [None])[0]} for r in rows]
+        return {"items": items, "total": total, "as_of": f"{run.as_of:%Y-%m-%d}",
+                "run_id": run.id}
+
+    # -- /firm -----------------------------------------------------------------------------
+    def firm(self, user: User, uscc: str) -> dict[str, Any]:
+        problem = check_code(uscc)
+        if problem:
+            raise ApiError(400, problem, "uscc")
+        loaded = self.loaded()
+        entry = firm_detail.register_entry(loaded.sources["registrations"], uscc,
+                                           mask=user.role == "viewer")
+        if entry is None:
+            raise ApiError(404, f"no registered firm {uscc}", "uscc")
+        if not user.can_see_town(entry["town_code"]):
+            raise ApiError(403, "this firm is outside your towns", "uscc")
+        current = self._stored([uscc]).get(uscc)
+        industry = loaded.prep.firms.loc[loaded.prep.firms["uscc"] == uscc, "industry"]
+        return {**entry,
+                "industry": None if industry.empty or pd.isna(industry.iloc[0])
+                else str(industry.iloc[0]),
+                "current": _scored(current) if current else None,
+                "history": [{**h, "as_of": f"{h['as_of']:%Y-%m-%d}"}
+                            for h in runs.score_history(self.engine, uscc)],
+                "timeline": firm_detail.timeline(loaded.sources.tables, uscc)}
+
+
+def _scored(row: dict[str, Any]) -> dict[str, Any]:
+    as_of = row["as_of"]
+    return {"uscc": row["uscc"], "name": row["name"], "industry": row["industry"],
+            "probability": float(row["probability"]), "tier": row["tier"],
+            "reasons": row["reasons"] or [], "model_version": str(row["model_version"]),
+            "as_of": as_of if isinstance(as_of, str) else f"{pd.Timestamp(as_of):%Y-%m-%d}"}

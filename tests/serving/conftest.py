@@ -1,0 +1,82 @@
+"""A served world: the session's generated market, a food champion trained on quarterly
+features, one complete scoring run in a fresh SQLite database, and a user per role."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+AS_OF = "2026-01-01"
+QUARTERS = [f"{y}-{m:02d}-{d}" for y in (2022, 2023, 2024, 2025)
+            for m, d in ((3, 31), (6, 30), (9, 30), (12, 31))][3:]
+
+
+@dataclass
+class World:
+    sources: Path
+    database: str
+    registry: str
+    tokens: dict[str, str]
+    run_id: int
+
+
+@pytest.fixture(scope="session")
+def world(market, tmp_path_factory) -> World:
+    from features.dataset import as_of_dates, build_dataset
+    from serving.batch import score_run
+    from serving.store.database import open_database
+    from serving.store.users import add_user
+    from training import tracking
+    from training.champions import load_all
+    from training.train import train_industry
+
+    root = tmp_path_factory.mktemp("served")
+    registry = f"sqlite:///{root / 'mlruns' / 'mlflow.db'}"
+    database = f"sqlite:///{root / 'riskwarn.db'}"
+    saved = os.environ.get("MLFLOW_TRACKING_URI")
+    os.environ["MLFLOW_TRACKING_URI"] = registry
+    try:
+        features = root / "features"
+        build_dataset(market, features, as_of_dates(QUARTERS, None), ["food"])
+        trained = train_industry(features, "food", seed=0)
+        tracking.set_alias("food", "champion", trained.version)
+        engine = open_database(database)
+        outcome = score_run(engine, str(market), pd.Timestamp(AS_OF), load_all())
+    finally:
+        if saved is None:
+            os.environ.pop("MLFLOW_TRACKING_URI", None)
+        else:
+            os.environ["MLFLOW_TRACKING_URI"] = saved
+    tokens = {role: add_user(engine, role, role, None)
+              for role in ("viewer", "officer", "scheduler", "admin")}
+    tokens["branch"] = add_user(engine, "branch", "officer", ["441900003000"])
+    return World(market, database, registry, tokens, outcome.run_id)
+
+
+@pytest.fixture(scope="module")
+def served_env(world):
+    """The environment `riskwarn serve` would give the service."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MLFLOW_TRACKING_URI", world.registry)
+        mp.setenv("RISKWARN_DATABASE_URL", world.database)
+        mp.delenv("RISKWARN_SOURCES", raising=False)
+        mp.delenv("RISKWARN_MODEL_STORE", raising=False)
+        yield world
+
+
+@pytest.fixture(scope="module")
+def client(served_env):
+    from starlette.testclient import TestClient
+
+    from serving.service import RiskWarn
+
+    with TestClient(RiskWarn.to_asgi()) as c:
+        yield c
+
+
+def bearer(world: World, role: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {world.tokens[role]}"}

@@ -1,0 +1,156 @@
+"""The BentoML service in process: answers, access control, refusals and the audit trail."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from sqlalchemy import select
+
+from serving.store.database import open_database
+from serving.store.schema import audit_log
+from tests.serving.conftest import AS_OF, bearer
+
+
+def _warnings(client, world, role="admin", **body):
+    r = client.post("/warnings", json=body, headers=bearer(world, role))
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_health_and_schema_are_open_everything_else_needs_a_token(client, world):
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/docs.json").status_code == 200
+    for path in ("/score", "/warnings", "/firm", "/models", "/users"):
+        r = client.post(path, json={})
+        assert r.status_code == 401, path
+        assert "token" in r.json()["error"]
+    wrong = client.post("/warnings", json={}, headers={"Authorization": "Bearer nope" * 8})
+    assert wrong.status_code == 401
+
+
+def test_roles_each_include_the_one_before(client, world):
+    assert client.post("/users", json={}, headers=bearer(world, "scheduler")).status_code == 403
+    r = client.post("/users", json={}, headers=bearer(world, "admin"))
+    assert r.status_code == 200
+    names = {u["name"] for u in r.json()["users"]}
+    assert {"viewer", "officer", "admin", "branch"} <= names
+    assert world.tokens["admin"] not in r.text  # tokens are never shown again
+
+
+def test_warnings_are_the_latest_run_ranked_and_paginated(client, world):
+    first = _warnings(client, world, limit=5)
+    assert first["run_id"] == world.run_id and first["as_of"] == AS_OF
+    probabilities = [i["probability"] for i in first["items"]]
+    assert probabilities == sorted(probabilities, reverse=True) and len(probabilities) == 5
+    assert all(i["tier"] in "BCD" and i["top_reason"]["text_zh"] for i in first["items"][:3])
+    second = _warnings(client, world, limit=5, offset=5)
+    assert second["total"] == first["total"] > 10
+    assert second["items"][0]["probability"] <= probabilities[-1]
+    only_d = _warnings(client, world, tier="D", limit=1000)
+    assert only_d["total"] == len(only_d["items"])
+    assert {i["tier"] for i in only_d["items"]} == {"D"}
+
+
+def test_score_answers_each_firm_in_order_and_never_fails_for_one_bad_code(client, world):
+    top = _warnings(client, world, limit=2)["items"]
+    quiet = _warnings(client, world, tier="A", limit=1)["items"][0]
+    asked = [top[0]["uscc"], "not-a-code", quiet["uscc"], "91441900MA00000000", top[1]["uscc"]]
+    r = client.post("/score", json={"firms": [{"uscc": u} for u in asked]},
+                    headers=bearer(world, "viewer"))
+    assert r.status_code == 200, r.text
+    results = r.json()["results"]
+    assert [x["uscc"] for x in results] == asked
+    assert "malformed" in results[1]["error"] and "malformed" in results[3]["error"]
+    for x in (results[0], results[2], results[4]):
+        assert x["industry"] == "food" and x["as_of"] == AS_OF and x["model_version"]
+        assert set(x["reasons"][0]) == {"code", "text_zh", "text_en", "value", "contribution"}
+    assert results[0]["probability"] == pytest.approx(top[0]["probability"])
+    assert results[2]["tier"] == "A"  # tier A has reasons on request
+
+
+def test_fresh_scores_come_from_the_same_feature_code_as_the_batch(served_env):
+    from serving.service import load_workspace
+    from serving.store import runs
+
+    workspace = load_workspace()
+    engine = open_database(served_env.database)
+    stored, _ = runs.warnings_page(engine, served_env.run_id, limit=40)
+    usccs = [r["uscc"] for r in stored]
+    online = workspace._compute(usccs, pd.Timestamp(AS_OF))
+    assert np.allclose([online[u]["probability"] for u in usccs],
+                       [r["probability"] for r in stored], rtol=0, atol=1e-12)
+    assert [online[u]["tier"] for u in usccs] == [r["tier"] for r in stored]
+
+
+def test_malformed_requests_are_400_naming_the_field(client, world):
+    h = bearer(world, "viewer")
+    cases = [("/score", {"firms": []}, "firms"),
+             ("/score", {"firms": [{"uscc": "x"}] * 1001}, "firms"),
+             ("/score", {"firms": [{"uscc": "x"}], "fresh": "yes"}, "fresh"),
+             ("/score", {"firms": [{"code": "x"}]}, "firms"),
+             ("/warnings", {"limit": 0}, "limit"),
+             ("/warnings", {"industry": "banking"}, "industry"),
+             ("/warnings", {"min_probability": 2}, "min_probability"),
+             ("/firm", {"uscc": "nonsense"}, "uscc")]
+    for path, body, field in cases:
+        r = client.post(path, json=body, headers=h)
+        assert r.status_code == 400, (path, body, r.text)
+        assert field in r.text, (path, body, r.text)
+    r = client.post("/score", content=b"--x--", headers={**h, "content-type":
+                                                          "multipart/form-data"})
+    assert r.status_code == 415 and r.json()["field"] == "content-type"
+    r = client.post("/score", content=b"{not json", headers={**h, "content-type":
+                                                              "application/json"})
+    assert 400 <= r.status_code < 500
+
+
+def test_a_branch_office_sees_only_its_towns(client, world):
+    mine = _warnings(client, world, "branch", limit=1000)
+    assert mine["total"] and {i["town_code"] for i in mine["items"]} == {"441900003000"}
+    assert client.post("/warnings", json={"town_code": "441900004000"},
+                       headers=bearer(world, "branch")).status_code == 403
+    elsewhere = _warnings(client, world, town_code="441900004000", limit=1)["items"][0]
+    r = client.post("/firm", json={"uscc": elsewhere["uscc"]}, headers=bearer(world, "branch"))
+    assert r.status_code == 403
+    r = client.post("/score", json={"firms": [{"uscc": elsewhere["uscc"]}]},
+                    headers=bearer(world, "branch"))
+    assert "outside your towns" in r.json()["results"][0]["error"]
+
+
+def test_firm_detail_masks_the_legal_representative_for_viewers(client, world):
+    uscc = _warnings(client, world, limit=1)["items"][0]["uscc"]
+    seen = {}
+    for role in ("viewer", "officer"):
+        r = client.post("/firm", json={"uscc": uscc}, headers=bearer(world, role))
+        assert r.status_code == 200, r.text
+        seen[role] = r.json()
+    full, masked = seen["officer"]["legal_rep_name"], seen["viewer"]["legal_rep_name"]
+    assert full and masked == full[0] + "*" * (len(full) - 1)
+    detail = seen["viewer"]
+    assert detail["current"]["uscc"] == uscc and detail["current"]["reasons"]
+    assert detail["history"][-1]["run_id"] == world.run_id
+    assert detail["timeline"] and detail["timeline"] == sorted(
+        detail["timeline"], key=lambda e: e["date"], reverse=True)
+    unknown = client.post("/firm", json={"uscc": "91441900MA4URRBN8K"},
+                          headers=bearer(world, "viewer"))
+    assert unknown.status_code in (400, 404)
+
+
+def test_models_lists_the_champion_with_its_periods_and_metrics(client, world):
+    r = client.post("/models", json={}, headers=bearer(world, "viewer"))
+    assert r.status_code == 200, r.text
+    champion = next(m for m in r.json()["models"] if m["alias"] == "champion")
+    assert champion["industry"] == "food" and champion["test_period"]
+    assert 0.5 < champion["metrics"]["test_roc_auc"] <= 1
+
+
+def test_every_authorised_request_is_audited(client, world):
+    client.post("/firm", json={"uscc": "91441900MA4URRBN8K"}, headers=bearer(world, "officer"))
+    with open_database(world.database).connect() as c:
+        rows = c.execute(select(audit_log).where(audit_log.c.user_name == "officer")
+                         .order_by(audit_log.c.id.desc())).mappings().first()
+    assert rows is not None and rows["action"] == "POST /firm"
+    assert json.loads(rows["detail"])["uscc"] == "91441900MA4URRBN8K"

@@ -1,0 +1,31 @@
+"""The serving fast path is derived from the logged model and must agree with it exactly."""
+
+from __future__ import annotations
+
+import mlflow
+import numpy as np
+
+from training.champions import from_model_dir
+from training.data import feature_names, load_features
+from training.model import inputs, pipeline_of, probabilities
+from training.reasons import contributions
+
+
+def test_fast_path_gives_the_logged_models_probabilities_and_contributions(
+        trained, monthly_features):
+    run = trained["food"]
+    path = mlflow.artifacts.download_artifacts(run.model_uri)
+    champion = from_model_dir("food", run.version, path)
+    frame = load_features(monthly_features, "food")
+    frame = frame.loc[frame["as_of"] == frame["as_of"].max()].head(3000).reset_index(drop=True)
+    frame.loc[:5, "town_code"] = "unheard-of town"  # unknown category: the encoder's -1
+    names = feature_names(frame)
+    assert champion.features == names
+    pyfunc = mlflow.pyfunc.load_model(path).predict(inputs(frame, names))
+    expected = np.asarray(pyfunc)[:, 1]
+    x = champion.fast.encode(frame)
+    assert np.array_equal(champion.fast.predict(x), expected)
+    assert np.array_equal(champion.fast.predict(x[:1], threads=1), expected[:1])
+    assert np.array_equal(probabilities(champion.model, frame, names), expected)
+    slow = contributions(pipeline_of(champion.model), inputs(frame, names))
+    assert np.allclose(champion.fast.contributions(x).to_numpy(), slow.to_numpy(), atol=1e-12)

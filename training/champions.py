@@ -1,0 +1,88 @@
+"""The models serving uses: each industry's registered `champion` (or another alias), loaded
+once with what scoring needs beside it (fast path, tier cut-offs, reference values)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import mlflow
+from mlflow.models import Model
+from sklearn.calibration import CalibratedClassifierCV
+
+from features.industries import INDUSTRY_KEYS
+from training import tracking
+from training.fastpath import FastModel
+from training.promote import version_uri
+
+
+@dataclass
+class Champion:
+    industry: str
+    version: str
+    model: CalibratedClassifierCV
+    fast: FastModel
+    cutoffs: list[float]
+    reference: dict[str, float]
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def features(self) -> list[str]:
+        return self.fast.features
+
+
+def from_model_dir(industry: str, version: str, path: Path | str) -> Champion:
+    """A champion from a local MLflow model folder (a registry download or a BentoML model)."""
+    model = mlflow.sklearn.load_model(str(path))
+    metadata = Model.load(str(path)).metadata or {}
+    return Champion(industry, str(version), model,
+                    FastModel.from_model(model, list(metadata["features"])),
+                    [float(c) for c in metadata["tier_cutoffs"]],
+                    {str(k): float(v) for k, v in metadata.get("reference", {}).items()},
+                    metadata)
+
+
+def load(industry: str, alias: str = "champion") -> Champion | None:
+    """The industry's model under `alias` in the registry, or None when there is none."""
+    found = tracking.version_by_alias(industry, alias)
+    if found is None:
+        return None
+    path = mlflow.artifacts.download_artifacts(version_uri(industry, str(found.version)))
+    return from_model_dir(industry, str(found.version), path)
+
+
+def load_all(alias: str = "champion") -> dict[str, Champion]:
+    """Every industry that has a model under `alias`."""
+    tracking.client()
+    loaded = {key: load(key, alias) for key in INDUSTRY_KEYS}
+    return {key: c for key, c in loaded.items() if c is not None}
+
+
+SUMMARY_METRICS = ("test_roc_auc", "test_pr_auc", "test_brier", "test_ece",
+                   "test_precision_at_k", "test_recall_at_k", "test_rule_precision_at_k",
+                   "test_lift_rule", "test_lift_random", "test_random_roc_auc")
+
+
+def _periods(params: dict[str, str]) -> tuple[str | None, str | None]:
+    train = (f"{params['train_from']}..{params['train_to']}" if "train_from" in params
+             else None)
+    test = f"{params['test_from']}..{params['test_to']}" if "test_from" in params else None
+    return train, test
+
+
+def summaries() -> list[dict[str, Any]]:
+    """Champion and challenger per industry: version, periods and key test metrics."""
+    out = []
+    for key in INDUSTRY_KEYS:
+        for alias in ("champion", "challenger"):
+            found = tracking.version_by_alias(key, alias)
+            if found is None or found.run_id is None:
+                continue
+            data = tracking.client().get_run(found.run_id).data
+            train, test = _periods(data.params)
+            out.append({"industry": key, "alias": alias, "version": str(found.version),
+                        "train_period": train, "test_period": test,
+                        "metrics": {m: float(data.metrics[m]) for m in SUMMARY_METRICS
+                                    if m in data.metrics}})
+    return out

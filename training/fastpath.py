@@ -1,0 +1,88 @@
+"""A fast path derived from the fitted model, never trained on its own.
+
+The logged model (category encoder -> LightGBM, Platt calibration) is the single truth; serving
+reads its category maps, booster and calibrator once and then works on NumPy rows: ~35 us per
+firm instead of ~9 ms through pandas, the Pipeline and MLflow's schema check. A test proves both
+give the same probabilities.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import lightgbm as lgb
+import numpy as np
+import pandas as pd
+from scipy.special import expit
+from sklearn.calibration import CalibratedClassifierCV
+
+from training.model import NEVER_DAYS, column_order, inputs, pipeline_of
+
+
+@dataclass(frozen=True)
+class FastModel:
+    """The fitted model as arrays: inputs in the model's order, then booster and calibrator."""
+
+    features: list[str]               # the model's input columns, as the feature frame names them
+    order: list[str]                  # the encoded column order the booster sees
+    categories: dict[str, np.ndarray]  # categorical column -> known values (code = position)
+    since: frozenset[str]             # "days since" columns: missing = NEVER_DAYS
+    booster: lgb.Booster
+    platt: list[tuple[float, float]]  # one (a, b) per calibrator; probabilities are averaged
+
+    @classmethod
+    def from_model(cls, model: CalibratedClassifierCV, features: list[str]) -> FastModel:
+        pipeline = pipeline_of(model)
+        encode = pipeline.named_steps["encode"]
+        cat, since, num = column_order(features)
+        encoder = encode.named_transformers_["categories"]
+        categories = {name: np.asarray(values, dtype=object)
+                      for name, values in zip(cat, encoder.categories_, strict=True)}
+        platt = []
+        for calibrated in model.calibrated_classifiers_:
+            if calibrated.method != "sigmoid":
+                raise ValueError(f"the fast path knows sigmoid calibration, not "
+                                 f"{calibrated.method}")
+            (sigmoid,) = calibrated.calibrators
+            platt.append((float(sigmoid.a_), float(sigmoid.b_)))
+        return cls(list(features), cat + since + num, categories, frozenset(since),
+                   pipeline.named_steps["model"].booster_, platt)
+
+    def encode(self, frame: pd.DataFrame) -> np.ndarray:
+        """Feature rows -> the float matrix the booster reads (the encoder's own rules:
+        unknown or missing category -1, missing "days since" = never)."""
+        typed = inputs(frame, self.features)
+        out = np.empty((len(frame), len(self.order)), dtype=np.float64)
+        for j, name in enumerate(self.order):
+            if name in self.categories:
+                known = pd.Index(self.categories[name])
+                out[:, j] = known.get_indexer(typed[name].to_numpy(dtype=object))  # -1 unknown
+            elif name in self.since:
+                out[:, j] = typed[name].fillna(NEVER_DAYS).to_numpy(dtype=float)
+            else:
+                out[:, j] = typed[name].to_numpy(dtype=float)
+        return out
+
+    def raw(self, x: np.ndarray, threads: int = 0) -> np.ndarray:
+        """LightGBM's log-odds: what the calibrator was fitted on (the Pipeline's
+        `decision_function`, which scikit-learn prefers to `predict_proba`)."""
+        return np.asarray(self.booster.predict(x, raw_score=True, num_threads=threads))
+
+    def predict(self, x: np.ndarray, threads: int = 0) -> np.ndarray:
+        """Calibrated probabilities; `threads=1` for a few rows (thread start-up dominates)."""
+        raw = self.raw(x, threads)
+        return np.mean([expit(-(a * raw + b)) for a, b in self.platt], axis=0)
+
+    def contributions(self, x: np.ndarray, threads: int = 0) -> pd.DataFrame:
+        """Per row and encoded input, its contribution to the log-odds (TreeSHAP)."""
+        contrib = np.asarray(self.booster.predict(x, pred_contrib=True, num_threads=threads))
+        return pd.DataFrame(contrib[:, :-1], columns=self.order)
+
+
+def describe(fast: FastModel) -> dict[str, Any]:
+    """Size figures that decide the cost of reasons (trees x leaves)."""
+    dump = fast.booster.dump_model(num_iteration=-1)
+    leaves = [t["num_leaves"] for t in dump["tree_info"]]
+    return {"trees": len(leaves), "max_leaves": max(leaves, default=0),
+            "inputs": len(fast.order)}

@@ -1,0 +1,70 @@
+"""Scoring: probability, tier and reason codes for feature rows, with the champion's fast path.
+
+Batch (`riskwarn score`) and online (`POST /score` with `fresh`) both build their rows with
+`features.build.build_as_of` and score them here, so the two can never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from features.build import build_as_of
+from features.prepare import Prepared
+from training.champions import Champion
+from training.reasons import explain
+from training.tiers import assign_tiers
+
+REASON_TIERS = ("B", "C", "D")  # reasons are stored for these; tier A's on request
+COLUMNS = ["uscc", "name", "industry", "town_code", "as_of", "probability", "tier", "reasons",
+           "model_version"]
+
+
+def score_rows(champion: Champion, frame: pd.DataFrame, as_of: pd.Timestamp,
+               reasons_for: Sequence[str] | None = REASON_TIERS, threads: int = 0
+               ) -> pd.DataFrame:
+    """One industry's feature rows scored; `reasons_for=None` explains every row."""
+    x = champion.fast.encode(frame)
+    probability = champion.fast.predict(x, threads)
+    tier = assign_tiers(probability, champion.cutoffs)
+    out = pd.DataFrame({
+        "uscc": frame["uscc"].to_numpy(), "industry": champion.industry,
+        "town_code": frame["town_code"].to_numpy(), "as_of": as_of.date(),
+        "probability": probability, "tier": tier, "model_version": champion.version,
+    })
+    need = np.ones(len(out), dtype=bool) if reasons_for is None else np.isin(tier, reasons_for)
+    reasons: list[object] = [None] * len(out)
+    if need.any():
+        contrib = champion.fast.contributions(x[need], threads)
+        explained = explain(contrib, frame.loc[need].reset_index(drop=True),
+                            champion.reference)
+        for i, r in zip(np.flatnonzero(need), explained, strict=True):
+            reasons[i] = r
+    out["reasons"] = pd.Series(reasons, index=out.index, dtype=object)
+    return out
+
+
+def names_of(registrations: pd.DataFrame, usccs: pd.Series) -> np.ndarray:
+    """Registered names for credit codes (from the registrations snapshot)."""
+    names = registrations.drop_duplicates("uscc").set_index("uscc")["name"]
+    return names.reindex(usccs.to_numpy()).fillna("").to_numpy(dtype=object)
+
+
+def score_firms(prep: Prepared, registrations: pd.DataFrame, as_of: pd.Timestamp,
+                champions: dict[str, Champion], only: Iterable[str] | None = None,
+                reasons_for: Sequence[str] | None = REASON_TIERS,
+                step: Callable[[], None] | None = None, threads: int = 0) -> pd.DataFrame:
+    """Every active firm of the industries with a champion (or `only` these) on `as_of`."""
+    frames = build_as_of(prep, as_of, list(champions), only)
+    if step:
+        step()
+    scored = []
+    for industry, frame in frames.items():
+        scored.append(score_rows(champions[industry], frame, as_of, reasons_for, threads))
+        if step:
+            step()
+    out = pd.concat(scored, ignore_index=True) if scored else pd.DataFrame(columns=COLUMNS)
+    out["name"] = names_of(registrations, out["uscc"]) if len(out) else []
+    return out[COLUMNS]
