@@ -48,11 +48,11 @@ def score_run(engine: Engine, sources: str, as_of: pd.Timestamp,
         step()
         scored = score_firms(prep, loaded["registrations"], as_of, champions, step=step)
         runs.write_warnings(engine, run_id, scored)
-        runs.finish_run(engine, run_id, len(scored))
-        step()
     except BaseException as exc:
         runs.fail_run(engine, run_id, f"{type(exc).__name__}: {exc}")
         raise
+    runs.finish_run(engine, run_id, len(scored))
+    step()
     by_tier = {str(k): int(v) for k, v in scored["tier"].value_counts().sort_index().items()}
     audit(engine, None, "score run", str(run_id),
           {"as_of": f"{as_of:%Y-%m-%d}", "firms": len(scored), "models": versions})

@@ -345,6 +345,21 @@ def serve(
     raise typer.Exit(subprocess.call(command, env=env))
 
 
+@app.command()
+def build() -> None:
+    """Copy the champions into BentoML's model store and build a Bento of the service."""
+    from serving.bento_store import build_bento, import_champions
+
+    tags = import_champions()
+    if not tags:
+        err.print("error: no industry has a champion model to build with", markup=False)
+        raise typer.Exit(2)
+    for key, tag in tags.items():
+        console.print(f"{key}: champion imported as {tag}")
+    console.print(f"built Bento {build_bento(tags)}: serve it without the MLflow database "
+                  f"with `bentoml serve riskwarn:latest`")
+
+
 users = typer.Typer(help="Users of the service and their tokens.", no_args_is_help=True)
 app.add_typer(users, name="users")
 
@@ -375,7 +390,7 @@ def users_add(
         err.print(f"error: {exc}", markup=False)
         raise typer.Exit(2) from exc
     err.print(f"user {name} ({role.value}, towns: {', '.join(codes) or 'all'}) added; "
-              "keep the token below, it is not shown again")
+              "keep the token below, it is not shown again", soft_wrap=True)
     print(token)
 
 

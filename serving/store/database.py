@@ -23,7 +23,7 @@ from features import settings
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
                    "PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=5000",
-                   "PRAGMA cache_size=-32768")  # 32 MiB: bulk writes update three indexes
+                   "PRAGMA cache_size=-32768")  # 32 MiB: bulk writes update the key and 2 indexes
 _PG_CONNECT_TIMEOUT = 10  # seconds, unless the URL sets connect_timeout
 _MIGRATION_LOCK = 0x7269736B  # PostgreSQL advisory lock key ("risk") held while upgrading
 

@@ -22,8 +22,9 @@ WARNING_COLUMNS = ("uscc", "name", "industry", "town_code", "as_of", "probabilit
                    "reasons", "model_version")
 CHUNK_ROWS = 20_000  # rows per SQLite transaction: a concurrent audit write waits one chunk
 _IN_LIST = 1_000  # usccs per IN (...) list
-_RETURNED = ("uscc", "name", "industry", "town_code", "as_of", "probability", "tier",
-             "reasons", "model_version", "rank")
+_RETURNED = [warnings_table.c[name] for name in (
+    "uscc", "name", "industry", "town_code", "as_of", "probability", "tier", "reasons",
+    "model_version", "rank")]
 
 
 @dataclass
@@ -42,6 +43,8 @@ class Run:
 
 def start_run(engine: Engine, as_of: date, sources: str, model_versions: dict[str, str]) -> int:
     """Record a new run as 'running' (not visible yet); returns its id."""
+    if isinstance(as_of, datetime):  # also pandas Timestamps: the run is for a day
+        as_of = as_of.date()
     with engine.begin() as connection:
         return connection.execute(
             insert(scoring_runs).returning(scoring_runs.c.id),
@@ -90,9 +93,13 @@ def fail_run(engine: Engine, run_id: int, error: str) -> None:
 
 
 def latest_run(engine: Engine) -> Run | None:
-    """The complete run with the latest as_of (the last finished of those), or None."""
-    query = (select(scoring_runs).where(scoring_runs.c.status == "complete")
-             .order_by(scoring_runs.c.as_of.desc(), scoring_runs.c.id.desc()).limit(1))
+    """The complete run with the latest as_of (of those, the last to finish), or None.
+
+    A back-fill for an older day does not replace the current run; a re-run for the same day does.
+    """
+    r = scoring_runs.c
+    query = (select(scoring_runs).where(r.status == "complete")
+             .order_by(r.as_of.desc(), r.finished_at.desc(), r.id.desc()).limit(1))
     with engine.connect() as connection:
         row = connection.execute(query).first()
     if row is None:
@@ -107,7 +114,7 @@ def scores_for(engine: Engine, run_id: int, usccs: list[str]) -> dict[str, dict[
     wanted = sorted(set(usccs))
     with engine.connect() as connection:
         for start in range(0, len(wanted), _IN_LIST):
-            query = _returned().where(warnings_table.c.run_id == run_id,
+            query = select(*_RETURNED).where(warnings_table.c.run_id == run_id,
                                       warnings_table.c.uscc.in_(wanted[start:start + _IN_LIST]))
             for row in connection.execute(query).mappings():
                 found[row["uscc"]] = _warning_dict(row)
@@ -136,7 +143,7 @@ def warnings_page(engine: Engine, run_id: int, *, industry: str | None = None,
         conditions.append(w.probability >= min_probability)
     if towns is not None:
         conditions.append(w.town_code.in_(sorted(towns)))
-    page = (_returned().where(*conditions).order_by(w.probability.desc(), w.uscc)
+    page = (select(*_RETURNED).where(*conditions).order_by(w.probability.desc(), w.uscc)
             .limit(limit).offset(offset))
     with engine.connect() as connection:
         total = connection.execute(
@@ -202,13 +209,13 @@ def _reasons_json(reasons: Any) -> str | None:
 
 
 def _copy_rows(engine: Engine, columns: list[str], records: list[tuple[Any, ...]]) -> None:
-    """PostgreSQL COPY in one transaction: about ten times faster than executemany."""
+    """PostgreSQL COPY in one transaction: twice as fast as executemany for 400,000 rows."""
     with engine.begin() as connection:
-        cursor: Any = connection.connection.cursor()
-        with cursor.copy(f"COPY warnings ({', '.join(columns)}) FROM STDIN") as copy:
+        driver: Any = connection.connection.driver_connection  # a psycopg Connection
+        with (driver.cursor() as cursor,
+              cursor.copy(f"COPY warnings ({', '.join(columns)}) FROM STDIN") as copy):
             for row in records:
                 copy.write_row(row)
-        cursor.close()
 
 
 def _close_run(engine_or_connection: Engine | Connection, run_id: int, **values: Any) -> None:
@@ -222,10 +229,6 @@ def _close_run(engine_or_connection: Engine | Connection, run_id: int, **values:
             changed = connection.execute(statement).rowcount
     if changed == 0:
         raise ValueError(f"run {run_id} is not running")
-
-
-def _returned() -> Any:
-    return select(*(warnings_table.c[name] for name in _RETURNED))
 
 
 def _warning_dict(row: Any) -> dict[str, Any]:

@@ -55,8 +55,14 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 
 def dump_json(value: Any) -> str | None:
-    """JSON text for a JSON column; None stays SQL NULL."""
-    return None if value is None else json.dumps(value, ensure_ascii=False)
+    """JSON text for a JSON column (NumPy scalars as numbers); None stays SQL NULL."""
+    return None if value is None else json.dumps(value, ensure_ascii=False, default=_plain)
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "item"):  # numpy.float32(0.5) -> 0.5
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 def load_json(text: str | None) -> Any:

@@ -1,7 +1,8 @@
 """Every store test runs twice: on a SQLite file and on a fresh PostgreSQL database.
 
 The PostgreSQL case is skipped only when no server answers at PG_SERVER within two seconds.
-Each test gets its own database (`riskwarn_test_<random>`), so parallel runs never collide.
+Each test module gets its own database (`riskwarn_test_<random>`) and each test a fresh schema
+in it, so parallel runs never collide.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy import Engine, create_engine, exc
+from sqlalchemy.pool import NullPool
 
 from features.towns import TOWN_CODES
 from serving.store.database import close_databases, open_database
@@ -35,16 +37,13 @@ def _pg_admin() -> Engine | None:
         return None
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
-    """The URL of an empty database (nothing created yet)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'riskwarn.db'}"
-        close_databases()
-        return
+@pytest.fixture(scope="module")
+def pg_database() -> Iterator[str | None]:
+    """A fresh PostgreSQL database for this test module, dropped at its end; None if no server."""
     admin = _pg_admin()
     if admin is None:
-        pytest.skip(f"no PostgreSQL server answers at {PG_SERVER}")
+        yield None
+        return
     name = f"riskwarn_test_{secrets.token_hex(6)}"
     with admin.connect() as connection:
         connection.exec_driver_sql(f"CREATE DATABASE {name}")
@@ -54,6 +53,29 @@ def url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
         close_databases()
         with admin.connect() as connection:
             connection.exec_driver_sql(f"DROP DATABASE {name} WITH (FORCE)")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def url(request: pytest.FixtureRequest, tmp_path, pg_database: str | None) -> Iterator[str]:
+    """The URL of an empty database: a SQLite file, or a fresh schema in the module's
+    PostgreSQL database (first on the search path, so everything is created there)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'riskwarn.db'}"
+        close_databases()
+        return
+    if pg_database is None:
+        pytest.skip(f"no PostgreSQL server answers at {PG_SERVER}")
+    schema = f"test_{secrets.token_hex(6)}"
+    admin = create_engine(pg_database, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    try:
+        yield f"{pg_database}?options=-csearch_path%3D{schema}"
+    finally:
+        close_databases()
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        admin.dispose()
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import os
 import time
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy import func, select
@@ -206,3 +207,17 @@ def test_bulk_write_is_fast(engine, make_warnings, capsys):
         print(f"\n{engine.dialect.name}: wrote {BULK_ROWS:,} warnings in {seconds:.2f} s")
     assert _warning_count(engine, run_id) == BULK_ROWS
     assert seconds < 10 * max(BULK_ROWS / 400_000, 0.1)  # 400,000 rows in a few seconds
+
+
+def test_pandas_and_numpy_values_are_stored_plainly(engine, make_warnings):
+    frame = make_warnings(3).assign(as_of=JUNE)  # dates as date objects, not Timestamps
+    frame["reasons"] = pd.Series([[{"code": "x", "value": np.float32(0.5)}], float("nan"), None],
+                                 dtype=object)
+    run_id = start_run(engine, pd.Timestamp(JUNE), "s", {"food": "3"})
+    write_warnings(engine, run_id, frame)
+    finish_run(engine, run_id, 3)
+    assert latest_run(engine).as_of == JUNE
+    scores = scores_for(engine, run_id, frame["uscc"].tolist())
+    assert [scores[u]["reasons"] for u in frame["uscc"]] == [[{"code": "x", "value": 0.5}],
+                                                              None, None]
+    assert {s["as_of"] for s in scores.values()} == {JUNE}

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-01-01
+Create Date: 2026-11-28
 """
 
 from __future__ import annotations
