@@ -1,0 +1,145 @@
+"""The scheduling library: lawful, reproducible plans over random rosters and firm lists."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from features.towns import TOWN_CODES
+from serving.scheduling.calendar import working_days
+from serving.scheduling.plan import PUBLIC_COLUMNS, PlanRequest, make_plan, public_view
+
+INDUSTRIES = ("food", "ecommerce", "quasi_financial")
+CAPACITY = {"food": 400.0, "ecommerce": 120.0, "quasi_financial": 60.0}
+TIER_MIX = [0.654, 0.253, 0.077, 0.016]
+
+
+def firms_of(rng: np.random.Generator, n: int, towns: list[str]) -> pd.DataFrame:
+    tiers = rng.choice(list("ABCD"), size=n, p=np.asarray(TIER_MIX) / sum(TIER_MIX))
+    base = {"A": 0.01, "B": 0.04, "C": 0.1, "D": 0.3}
+    return pd.DataFrame({
+        "uscc": [f"U{i:06d}" for i in range(n)],
+        "industry": rng.choice(INDUSTRIES, size=n),
+        "town_code": rng.choice(towns, size=n),
+        "tier": tiers,
+        "probability": [min(base[t] * rng.uniform(0.5, 1.5), 1.0) for t in tiers],
+    })
+
+
+def roster_of(rng: np.random.Generator, n: int, towns: list[str], start: date, span: int
+              ) -> pd.DataFrame:
+    rows = []
+    for i in range(n):
+        away = [start + timedelta(days=int(d)) for d in rng.choice(span, size=min(3, span),
+                                                                   replace=False)]
+        rows.append({
+            "inspector_id": f"I{i:03d}", "name": f"检查员{i}",
+            "towns": "|".join(rng.choice(towns, size=rng.integers(1, len(towns) + 1),
+                                         replace=False)),
+            "industries": "|".join(rng.choice(INDUSTRIES, size=rng.integers(1, 4),
+                                              replace=False)),
+            "visits_per_day": int(rng.integers(1, 5)),
+            "unavailable_dates": "|".join(sorted(str(d) for d in away[: rng.integers(0, 4)])),
+        })
+    return pd.DataFrame(rows)
+
+
+@st.composite
+def worlds(draw):
+    seed = draw(st.integers(0, 2**31 - 1))
+    rng = np.random.default_rng(seed)
+    towns = list(rng.choice(TOWN_CODES, size=draw(st.integers(1, 5)), replace=False))
+    start = date(2025, 1, 1) + timedelta(days=draw(st.integers(0, 330)))
+    span = draw(st.integers(1, 35))
+    firms = firms_of(rng, draw(st.integers(20, 400)), towns)
+    roster = roster_of(rng, draw(st.integers(2, 25)), towns, start, span)
+    recent = firms["uscc"].sample(frac=0.3, random_state=seed % 1000).tolist()
+    recusals = pd.DataFrame({"uscc": firms["uscc"].sample(frac=0.2, random_state=1).tolist()})
+    recusals["inspector_id"] = rng.choice(roster["inspector_id"], size=len(recusals))
+    request = PlanRequest(start, start + timedelta(days=span - 1), seed, CAPACITY,
+                          targeted_share=draw(st.floats(0, 1)))
+    return firms, roster, recent, recusals, request
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(world=worlds())
+def test_every_plan_keeps_the_law_and_the_roster(world):
+    firms, roster, recent, recusals, request = world
+    plan = make_plan(firms, roster, request, recent, recusals, confirmed=firms["uscc"][:3])
+    visits = plan.visits
+    assert not visits["uscc"].duplicated().any()
+    workdays = set(working_days(request.start, request.end))
+    by_id = roster.set_index("inspector_id")
+    recused = set(zip(recusals["uscc"], recusals["inspector_id"], strict=True))
+    for v in visits.itertuples():
+        a, b = v.inspector_ids
+        assert a != b and v.date in workdays
+        for who in (a, b):
+            me = by_id.loc[who]
+            assert v.town_code in me["towns"].split("|")
+            assert v.industry in me["industries"].split("|")
+            assert str(v.date) not in (me["unavailable_dates"] or "").split("|")
+            assert (v.uscc, who) not in recused
+    load = visits.explode("inspector_ids").groupby(["inspector_ids", "date"]).size()
+    for (who, _), n in load.items():
+        assert n <= by_id.loc[who, "visits_per_day"]
+    towns_per_day = visits.explode("inspector_ids").groupby(["inspector_ids", "date"])[
+        "town_code"].nunique()
+    assert (towns_per_day == 1).all()  # one town per inspector-day
+    redrawn = visits.loc[(visits["kind"] == "random") & visits["uscc"].isin(recent)]
+    assert (redrawn["tier"] == "D").all()
+    assert set(visits["kind"]) <= {"random", "targeted"}
+    again = make_plan(firms, roster, request, recent, recusals, confirmed=firms["uscc"][:3])
+    pd.testing.assert_frame_equal(plan.visits, again.visits)
+    public = public_view(plan, dict(zip(firms["uscc"], firms["uscc"], strict=True)),
+                         dict(zip(roster["inspector_id"], roster["name"], strict=True)))
+    assert list(public.columns) == PUBLIC_COLUMNS and len(public) == len(visits)
+    assert "tier" not in public and "probability" not in public
+
+
+def test_random_counts_per_tier_stay_within_binomial_tolerance():
+    rng = np.random.default_rng(11)
+    towns = list(TOWN_CODES[:8])
+    firms = firms_of(rng, 20_000, towns)
+    roster = roster_of(rng, 400, towns, date(2025, 3, 1), 31)
+    roster["visits_per_day"] = 20
+    roster["unavailable_dates"] = ""
+    request = PlanRequest(date(2025, 3, 1), date(2025, 3, 31), 5, CAPACITY)
+    plan = make_plan(firms, roster, request)
+    assert plan.summary["unassigned"] == 0
+    strata = pd.DataFrame(plan.summary["random_by_stratum"])
+    frac = strata["target"] - np.floor(strata["target"])
+    for tier, rows in strata.groupby("tier"):
+        sd = float(np.sqrt((frac[rows.index] * (1 - frac[rows.index])).sum()))
+        assert abs(rows["planned"].sum() - rows["target"].sum()) <= 4 * sd + 1, tier
+        assert rows["planned"].sum() > 0  # no tier goes unsampled
+
+
+def test_the_mixed_plan_finds_more_than_a_random_plan_of_the_same_size():
+    rng = np.random.default_rng(3)
+    towns = list(TOWN_CODES[:6])
+    firms = firms_of(rng, 5_000, towns)
+    roster = roster_of(rng, 120, towns, date(2025, 6, 1), 30)
+    plan = make_plan(firms, roster, PlanRequest(date(2025, 6, 1), date(2025, 6, 30), 9,
+                                                CAPACITY))
+    found = plan.summary["expected_violations"]
+    assert found["pure_random"] < found["plan"] <= found["pure_top_k"]
+    assert all(v["planned"] > 0 for v in plan.summary["random_by_tier"].values())
+    random = plan.visits.loc[plan.visits["kind"] == "random"]
+    assert (random["inclusion_prob"].between(0, 1, inclusive="right")).all()
+
+
+def test_bad_ratios_and_periods_are_refused_with_the_field_named():
+    import pytest
+
+    firms = firms_of(np.random.default_rng(0), 50, list(TOWN_CODES[:2]))
+    roster = roster_of(np.random.default_rng(0), 4, list(TOWN_CODES[:2]), date(2025, 1, 1), 5)
+    with pytest.raises(ValueError, match=r"ratios\.A"):
+        make_plan(firms, roster, PlanRequest(date(2025, 1, 1), date(2025, 1, 31), 1, CAPACITY,
+                                             ratios={"A": 0, "B": .1, "C": .4, "D": .8}))
+    with pytest.raises(ValueError, match="end"):
+        make_plan(firms, roster, PlanRequest(date(2025, 2, 1), date(2025, 1, 1), 1, CAPACITY))
