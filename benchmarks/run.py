@@ -44,6 +44,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scale", choices=sorted(SCALES), default="small")
     parser.add_argument("--out", type=Path, default=None, help="keep the generated data here")
+    parser.add_argument("--serving", action="store_true",
+                        help="afterwards, the serving benchmark (benchmarks/serving.py)")
     opts = parser.parse_args()
     scale = SCALES[opts.scale]
     riskwarn = str(Path(sys.executable).with_name("riskwarn"))
@@ -74,6 +76,15 @@ def main() -> None:
             met = seconds <= target[0] and peak <= target[1]
             verdict = f"≤{target[0]:.0f} s, ≤{target[1]:.0f} GB: {'met' if met else 'MISSED'}"
         print(f"{stage:<20} {seconds:>9.1f} {peak:>8.2f}  {verdict}")
+    if opts.serving:
+        serving_stages()
+
+
+# -- serving stages (benchmarks/serving.py prints its own table) -------------------------------
+def serving_stages() -> None:
+    """/score latency and throughput beside the plain BentoML service, on the demo data."""
+    script = Path(__file__).resolve().with_name("serving.py")
+    subprocess.run([sys.executable, str(script), "online", "--workers", "1"], check=True)
 
 
 if __name__ == "__main__":

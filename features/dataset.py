@@ -85,7 +85,8 @@ def partition_summary(frame: pd.DataFrame) -> dict[str, int]:
 def write_manifest(out: Path, sources: str | Path, columns: list[str],
                    new: dict[tuple[str, str], dict[str, Any]], data_end: pd.Timestamp,
                    match: dict[str, float], quarantined: int | None,
-                   seconds: dict[str, float], engine: str = "pandas") -> dict[str, Any]:
+                   seconds: dict[str, float], engine: str = "pandas",
+                   fingerprint: str | None = None) -> dict[str, Any]:
     """Merge the new partitions into `_manifest.json` and replace it whole."""
     path = out / MANIFEST
     old = json.loads(path.read_text("utf-8")) if path.exists() else {}
@@ -97,7 +98,7 @@ def write_manifest(out: Path, sources: str | Path, columns: list[str],
         "feature_columns": columns,
         "engine": engine,
         "sources": str(sources),
-        "source_fingerprint": source_fingerprint(sources),
+        "source_fingerprint": fingerprint or source_fingerprint(sources),
         "config_hash": config_hash(),
         "data_end": f"{data_end:%Y-%m-%d}",
         "complaint_matching": match,
@@ -116,8 +117,12 @@ def write_manifest(out: Path, sources: str | Path, columns: list[str],
 
 def build_dataset(sources: str | Path, out: Path, dates: Sequence[pd.Timestamp],
                   industries: Sequence[str], step: Callable[[], None] | None = None,
-                  loaded: Sources | None = None) -> dict[str, Any]:
-    """Build and write every (industry, as-of) partition; return the manifest."""
+                  loaded: Sources | None = None, fingerprint: str | None = None
+                  ) -> dict[str, Any]:
+    """Build and write every (industry, as-of) partition; return the manifest.
+
+    `fingerprint` names the data when `loaded` holds more than the files at `sources` (the
+    retraining run adds the outcomes recorded through the service)."""
     started = time.perf_counter()
     loaded = loaded or load_sources(sources)
     prep = prepare(loaded.tables)
@@ -139,4 +144,4 @@ def build_dataset(sources: str | Path, out: Path, dates: Sequence[pd.Timestamp],
     seconds = {"load_and_prepare": round(prepared_at - started, 2),
                "total": round(time.perf_counter() - started, 2)}
     return write_manifest(out, sources, columns, summaries, prep.data_end, prep.match,
-                          quarantined, seconds)
+                          quarantined, seconds, fingerprint=fingerprint)

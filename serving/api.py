@@ -6,7 +6,7 @@ so a malformed call is a 400 naming the field rather than a guess.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -118,3 +118,62 @@ class UserSummary(BaseModel):
 
 class UsersResponse(BaseModel):
     users: list[UserSummary]
+
+
+class Visit(BaseModel):
+    date: str
+    uscc: str
+    industry: str
+    town_code: str
+    inspector_ids: list[str]
+    kind: Literal["random", "targeted"]
+    tier: str
+    probability: float
+
+
+class ScheduleResponse(BaseModel):
+    plan_id: int
+    seed: int
+    visits: list[Visit]
+    summary: dict[str, Any]
+
+
+class PublicVisit(BaseModel):
+    date: str
+    uscc: str
+    name: str
+    inspectors: str
+
+
+class PlanResponse(BaseModel):
+    """A stored plan; the public version (公示) carries only plan_id, start, end and visits
+    with date, uscc, name and inspectors: no tier, probability, seed or summary."""
+
+    plan_id: int
+    start: str
+    end: str
+    visits: list[Visit | PublicVisit]
+    industry: str | None = None
+    seed: int | None = None
+    created_by: str | None = None
+    summary: dict[str, Any] | None = None
+
+
+class PublicPlanResponse(BaseModel):
+    plan_id: int
+    start: str
+    end: str
+    visits: list[PublicVisit]
+
+
+OutcomeResult = Literal["no_problem", "rectify", "case_opened", "not_found"]
+
+
+class OutcomeResponse(BaseModel):
+    plan_id: int
+    uscc: str
+    result: str
+    inspected_on: str
+    note: str | None
+    recorded_by: str
+    recorded_at: str

@@ -27,7 +27,8 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 OPEN_PATHS = frozenset({"/healthz", "/livez", "/readyz", "/metrics", "/docs.json", "/"})
 OPEN_PREFIXES = ("/static_content/", "/docs")
 ROLE_FOR: dict[str, str] = {"/score": "viewer", "/warnings": "viewer", "/firm": "viewer",
-                            "/models": "viewer", "/users": "admin"}
+                            "/models": "viewer", "/users": "admin", "/schedule": "scheduler",
+                            "/plan": "officer", "/outcomes": "officer"}
 TOKEN_CACHE_SECONDS = 5.0  # a revoked token stops working within this
 
 

@@ -260,12 +260,19 @@ def retrain(
 ) -> None:
     """One retraining run for all industries: features, train, evaluate, gate, promote."""
     from features.loading import SourceError
+    from serving.store.database import open_database
+    from serving.store.plans import outcomes_as_inspections
     from training.retrain import DEFAULT_FEATURES
     from training.retrain import retrain as run
 
+    recorded = outcomes_as_inspections(_database(open_database))
+    if len(recorded):
+        console.print(f"adding {len(recorded):,} inspection outcomes recorded through the "
+                      "service")
     try:
         outcomes = run(sources, features or DEFAULT_FEATURES,
-                       step=lambda key: console.print(f"training {key} ..."))
+                       step=lambda key: console.print(f"training {key} ..."),
+                       extra={"inspections": recorded})
     except SourceError as exc:
         raise _structural(exc) from exc
     for o in outcomes:
@@ -358,6 +365,65 @@ def build() -> None:
         console.print(f"{key}: champion imported as {tag}")
     console.print(f"built Bento {build_bento(tags)}: serve it without the MLflow database "
                   f"with `bentoml serve riskwarn:latest`")
+
+
+@app.command()
+def schedule(
+    start: Annotated[str, typer.Option(help="first day of the period, YYYY-MM-DD")],
+    end: Annotated[str, typer.Option(help="last day of the period, YYYY-MM-DD")],
+    out: Annotated[Path, typer.Option(help="plan.csv or plan.xlsx (visits and summary)")],
+    industry: Annotated[ModelIndustry, typer.Option(help="one industry, or all")] = (
+        ModelIndustry.all),
+    seed: Annotated[int | None, typer.Option(
+        help="replay a plan with its seed (for an audit); default: a fresh draw")] = None,
+    public: Annotated[bool, typer.Option(help="write the public version (公示)")] = False,
+    sources: Annotated[str | None, typer.Option(
+        help="the sources (default: those of the latest scoring run)")] = None,
+) -> None:
+    """Plan a period's inspections from the latest scoring run; stored and audited."""
+    import getpass
+
+    import pandas as pd
+
+    from features.loading import SourceError, load_sources
+    from serving import planning
+    from serving.exports import SUFFIXES, write_tables
+    from serving.scheduling.plan import PlanRequest
+    from serving.store import runs
+    from serving.store.database import open_database
+
+    first, last = _date(start).date(), _date(end).date()
+    if out.suffix.lower() not in SUFFIXES:
+        raise typer.BadParameter(f"{out}: write .csv or .xlsx", param_hint="--out")
+    engine = _database(open_database)
+    run = runs.latest_run(engine)
+    if run is None:
+        err.print("error: no scoring run yet: run `riskwarn score` first", markup=False)
+        raise typer.Exit(2)
+    try:
+        tables = load_sources(sources or run.sources).tables
+        request = PlanRequest(first, last, planning.new_seed() if seed is None else seed,
+                              planning.monthly_capacity(),
+                              None if industry is ModelIndustry.all else industry.value)
+        done = planning.schedule(engine, tables, run, request, f"cli:{getpass.getuser()}")
+    except SourceError as exc:
+        raise _structural(exc) from exc
+    except ValueError as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(2) from exc
+    visits = pd.DataFrame(planning.public_records(done.plan.visits, tables) if public
+                          else planning.visit_records(done.plan.visits))
+    summary = done.plan.summary
+    totals = pd.DataFrame([{"item": k, "value": v} for k, v in summary.items()
+                           if not isinstance(v, (dict, list))])
+    write_tables(out, {"visits": visits} if public else {
+        "visits": visits.assign(inspector_ids=visits["inspector_ids"].str.join("|")),
+        "summary": totals, "random_by_stratum": pd.DataFrame(summary["random_by_stratum"])})
+    found = summary["expected_violations"]
+    console.print(f"plan {done.plan_id} (seed {done.plan.seed}): {summary['visits']} visits on "
+                  f"{summary['working_days']} working days, {summary['unassigned']} unassigned; "
+                  f"expected violations found {found['plan']:.1f} (pure random "
+                  f"{found['pure_random']:.1f}); wrote {out}")
 
 
 users = typer.Typer(help="Users of the service and their tokens.", no_args_is_help=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable
+from datetime import date
 from typing import Annotated, Any, TypeVar
 
 import bentoml
@@ -19,11 +20,17 @@ from pydantic import Field
 from starlette.responses import JSONResponse
 
 from features.loading import SourceError
+from serving import workspace_plans as plans_api
 from serving.api import (
     FirmDetail,
     FirmRef,
     IndustryKey,
     ModelsResponse,
+    OutcomeResponse,
+    OutcomeResult,
+    PlanResponse,
+    PublicPlanResponse,
+    ScheduleResponse,
     ScoreResponse,
     Tier,
     UsersResponse,
@@ -138,6 +145,51 @@ class RiskWarn:
                ) -> ModelsResponse:
         """Champion and challenger per industry with version, periods and test metrics."""
         return ModelsResponse.model_validate({"models": self.workspace.models})
+
+    @bentoml.api(route="/schedule")
+    @answers("schedule")
+    def schedule(self, start: date, end: date, industry: IndustryKey | None = None,
+                 seed: Annotated[int | None, Field(ge=0, le=2**62 - 1, strict=True)] = None,
+                 ratios: dict[str, float] | None = None,
+                 targeted_share: Annotated[float | None, Field(ge=0, le=1)] = None,
+                 ctx: bentoml.Context = None  # type: ignore[assignment]
+                 ) -> ScheduleResponse:
+        """(scheduler) Plan the period's inspections: random by tier and town, targeted,
+        inspectors assigned; stored and audited, every re-draw included."""
+        _note(ctx, start=str(start), end=str(end), industry=industry, seed_given=seed
+              is not None)
+        return ScheduleResponse.model_validate(plans_api.schedule(
+            self.workspace, _user(ctx), start=start, end=end, industry=industry, seed=seed,
+            ratios=ratios,
+            targeted_share=targeted_share))
+
+    @bentoml.api(route="/plan")
+    @answers("plan")
+    def plan(self, plan_id: Annotated[int, Field(ge=1, strict=True)],
+             inspector_id: Annotated[str | None, Field(max_length=64)] = None,
+             public: Annotated[bool, Field(strict=True)] = False,
+             ctx: bentoml.Context = None  # type: ignore[assignment]
+             ) -> PlanResponse:
+        """(officer) A stored plan, one inspector's share of it, or its public version."""
+        _note(ctx, plan_id=plan_id, inspector_id=inspector_id, public=public)
+        shown = plans_api.show_plan(self.workspace, _user(ctx), plan_id, inspector_id, public)
+        if public:  # only the public keys: not even empty seed or summary keys
+            return JSONResponse(PublicPlanResponse.model_validate(shown).model_dump())  # type: ignore[return-value]
+        return PlanResponse.model_validate(shown)
+
+    @bentoml.api(route="/outcomes")
+    @answers("outcomes")
+    def outcomes(self, plan_id: Annotated[int, Field(ge=1, strict=True)],
+                 uscc: Annotated[str, Field(max_length=64)], result: OutcomeResult,
+                 inspected_on: date,
+                 note: Annotated[str | None, Field(max_length=2000)] = None,
+                 ctx: bentoml.Context = None  # type: ignore[assignment]
+                 ) -> OutcomeResponse:
+        """(officer) Record what a planned visit found; the next retraining learns from it."""
+        _note(ctx, plan_id=plan_id, uscc=uscc, result=result)
+        return OutcomeResponse.model_validate(plans_api.record_outcome(
+            self.workspace, _user(ctx), plan_id=plan_id, uscc=uscc, result=result,
+            inspected_on=inspected_on, note=note))
 
     @bentoml.api(route="/users")
     @answers("users")

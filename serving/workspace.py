@@ -30,12 +30,15 @@ RUN_CACHE_SECONDS = 2.0  # a finished run becomes visible within this
 class ApiError(Exception):
     """A refusal the caller can act on: HTTP status, what was wrong, and which field."""
 
-    def __init__(self, status: int, message: str, field: str | None = None):
+    def __init__(self, status: int, message: str, field: str | None = None,
+                 extra: dict[str, Any] | None = None):
         super().__init__(message)
         self.status, self.message, self.field = status, message, field
+        self.extra = extra or {}
 
     def body(self) -> dict[str, Any]:
-        return {"error": self.message, **({"field": self.field} if self.field else {})}
+        return {"error": self.message, **({"field": self.field} if self.field else {}),
+                **self.extra}
 
 
 @dataclass
@@ -86,6 +89,11 @@ class Workspace:
                 sources = load_sources(location)
                 self._loaded = Loaded(sources, prepare(sources.tables), location)
             return self._loaded
+
+    def confirmed_firms(self) -> list[str]:
+        """Firms officers confirmed in review: the targeted list's head (review decisions
+        arrive with the review workspace; none are recorded yet)."""
+        return []
 
     # -- /score ----------------------------------------------------------------------------
     def score(self, user: User, usccs: list[str], fresh: bool) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ parameters already trained on changes nothing.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,18 +38,37 @@ class Outcome:
     version: str | None
 
 
-def refresh_features(sources: str | Path, out: Path) -> None:
-    """Monthly features over the whole data range, unless already built from these sources."""
+def fingerprint_of(sources: str | Path, extra: dict[str, pd.DataFrame] | None) -> str:
+    """The sources' fingerprint, extended by any rows added to them."""
+    base = source_fingerprint(sources)
+    if not extra or all(frame.empty for frame in extra.values()):
+        return base
+    digest = hashlib.sha256(base.encode())
+    for table in sorted(extra):
+        digest.update(table.encode())
+        digest.update(pd.util.hash_pandas_object(extra[table], index=False).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+def refresh_features(sources: str | Path, out: Path,
+                     extra: dict[str, pd.DataFrame] | None = None) -> None:
+    """Monthly features over the whole data range, unless already built from these sources
+    (plus `extra` rows per table: inspection outcomes recorded through the service)."""
     manifest = out / MANIFEST
+    fingerprint = fingerprint_of(sources, extra)
     if manifest.exists() and json.loads(manifest.read_text("utf-8")).get(
-            "source_fingerprint") == source_fingerprint(sources):
+            "source_fingerprint") == fingerprint:
         return
     loaded = load_sources(sources)
+    for table, rows in (extra or {}).items():
+        if len(rows):
+            loaded.tables[table] = pd.concat([loaded.tables[table], rows], ignore_index=True)
     known = [t["known_at"] for t in loaded.tables.values() if "known_at" in t and len(t)]
     start = min(k.min() for k in known)
     end = max(k.max() for k in known)
     dates = list(pd.date_range(start, end, freq="ME"))
-    build_dataset(sources, out, dates, list(INDUSTRY_KEYS), loaded=loaded)
+    build_dataset(sources, out, dates, list(INDUSTRY_KEYS), loaded=loaded,
+                  fingerprint=fingerprint)
 
 
 def _already_trained(features: Path, industry: str) -> bool:
@@ -63,9 +83,11 @@ def _already_trained(features: Path, industry: str) -> bool:
 
 
 def retrain(sources: str | Path, features: Path = DEFAULT_FEATURES,
-            step: Callable[[str], None] | None = None) -> list[Outcome]:
+            step: Callable[[str], None] | None = None,
+            extra: dict[str, pd.DataFrame] | None = None) -> list[Outcome]:
+    """`extra`: rows to add to the source tables (outcomes recorded through the service)."""
     tracking.client()
-    refresh_features(sources, features)
+    refresh_features(sources, features, extra)
     pending: list[tuple[str, str, bool, str, dict[str, float]]] = []
     outcomes: list[Outcome] = []
     for industry in INDUSTRY_KEYS:

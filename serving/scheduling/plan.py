@@ -42,6 +42,9 @@ class PlanRequest:
     calendar: CalendarOverrides = field(default_factory=CalendarOverrides)
 
     def check(self) -> None:
+        for name, day in (("start", self.start), ("end", self.end)):
+            if not 2000 <= day.year <= 2100:
+                raise ValueError(f"{name}: {day} is outside the years 2000-2100")
         if self.end < self.start:
             raise ValueError(f"end: {self.end} is before start {self.start}")
         if (self.end - self.start).days > 366:

@@ -152,6 +152,16 @@ def warnings_page(engine: Engine, run_id: int, *, industry: str | None = None,
     return rows, total
 
 
+def run_frame(engine: Engine, run_id: int) -> pd.DataFrame:
+    """The run's firms for scheduling: uscc, industry, town_code, tier, probability."""
+    w = warnings_table.c
+    query = select(w.uscc, w.industry, w.town_code, w.tier, w.probability).where(
+        w.run_id == run_id)
+    with engine.connect() as connection:
+        return pd.DataFrame(connection.execute(query).mappings().all(),
+                            columns=["uscc", "industry", "town_code", "tier", "probability"])
+
+
 def score_history(engine: Engine, uscc: str) -> list[dict[str, Any]]:
     """The firm's score in every complete run, oldest as_of first."""
     w, r = warnings_table.c, scoring_runs.c

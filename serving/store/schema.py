@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     Dialect,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     MetaData,
@@ -29,7 +31,10 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
+
+from features.contracts import INSPECTION_KINDS, OUTCOMES
 
 RUN_STATUSES = ("running", "complete", "failed")
 ROLES = ("viewer", "officer", "scheduler", "admin")  # each role includes the ones before it
@@ -149,3 +154,61 @@ audit_log = Table(
     Column("detail", Text, nullable=True),  # JSON
 )
 Index("ix_audit_log_at", audit_log.c.at)
+
+# an inspection plan as it was made: its period, seed and inputs (enough to replay it)
+plans = Table(
+    "plans", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_by", String(64), nullable=True),  # NULL when made by the system
+    Column("start_on", Date, nullable=False),
+    Column("end_on", Date, nullable=False),
+    Column("industry", String(32), nullable=True),  # NULL = every industry
+    Column("seed", BigInteger, nullable=False),
+    Column("run_id", Integer, ForeignKey("scoring_runs.id"), nullable=True),
+    Column("inputs", Text, nullable=False),  # JSON: ratios, shares, towns, confirmed firms
+    Column("summary", Text, nullable=False),  # JSON
+    CheckConstraint("end_on >= start_on", name="period"),
+)
+
+plan_visits = Table(
+    "plan_visits", metadata,
+    Column("plan_id", Integer, ForeignKey("plans.id"), nullable=False),
+    Column("uscc", String(18), nullable=False),
+    Column("industry", String(32), nullable=False),
+    Column("town_code", String(16), nullable=False),
+    Column("visit_on", Date, nullable=False),
+    Column("inspector_a", String(32), nullable=False),
+    Column("inspector_b", String(32), nullable=False),
+    Column("kind", String(16), nullable=False),  # one of INSPECTION_KINDS
+    Column("tier", String(1), nullable=False),
+    Column("probability", Float, nullable=False),
+    Column("inclusion_prob", Float, nullable=True),  # NULL for targeted visits
+    PrimaryKeyConstraint("plan_id", "uscc"),
+    CheckConstraint(f"kind IN {INSPECTION_KINDS}", name="kind"),
+    CheckConstraint("inspector_a <> inspector_b", name="two_inspectors"),
+    # the inspections contract: a random visit carries the draw's inclusion probability
+    CheckConstraint("kind = 'targeted' OR (inclusion_prob > 0 AND inclusion_prob <= 1)",
+                    name="inclusion_prob"),
+)
+# an inspector's visits in a plan (either slot), and a firm's recent visits across plans
+Index("ix_plan_visits_inspector_a", plan_visits.c.plan_id, plan_visits.c.inspector_a)
+Index("ix_plan_visits_inspector_b", plan_visits.c.plan_id, plan_visits.c.inspector_b)
+Index("ix_plan_visits_uscc_visit_on", plan_visits.c.uscc, plan_visits.c.visit_on)
+
+# what an inspection found: at most one outcome per planned visit
+outcomes = Table(
+    "outcomes", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("plan_id", Integer, nullable=False),
+    Column("uscc", String(18), nullable=False),
+    Column("result", String(16), nullable=False),  # one of OUTCOMES
+    Column("inspected_on", Date, nullable=False),
+    Column("note", Text, nullable=True),
+    Column("recorded_by", String(64), nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    ForeignKeyConstraint(["plan_id", "uscc"], ["plan_visits.plan_id", "plan_visits.uscc"]),
+    UniqueConstraint("plan_id", "uscc"),
+    CheckConstraint(f"result IN {OUTCOMES}", name="result"),
+)
+Index("ix_outcomes_inspected_on", outcomes.c.inspected_on)

@@ -51,6 +51,7 @@ def world(market, tmp_path_factory) -> World:
             os.environ.pop("MLFLOW_TRACKING_URI", None)
         else:
             os.environ["MLFLOW_TRACKING_URI"] = saved
+        tracking.client()  # MLflow keeps a process-wide URI: point it back
     tokens = {role: add_user(engine, role, role, None)
               for role in ("viewer", "officer", "scheduler", "admin")}
     tokens["branch"] = add_user(engine, "branch", "officer", ["441900003000"])
@@ -68,13 +69,20 @@ def served_env(world):
         yield world
 
 
-@pytest.fixture(scope="module")
-def client(served_env):
-    from starlette.testclient import TestClient
-
+@pytest.fixture(scope="session")
+def asgi_app():
+    """One app per process: BentoML registers its Prometheus metrics once."""
     from serving.service import RiskWarn
 
-    with TestClient(RiskWarn.to_asgi()) as c:
+    return RiskWarn.to_asgi()
+
+
+@pytest.fixture(scope="module")
+def client(served_env, asgi_app):
+    """The service started (lifespan) in this module's environment."""
+    from starlette.testclient import TestClient
+
+    with TestClient(asgi_app) as c:
         yield c
 
 

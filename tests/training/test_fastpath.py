@@ -5,6 +5,7 @@ from __future__ import annotations
 import mlflow
 import numpy as np
 
+from training import tracking
 from training.champions import from_model_dir
 from training.data import feature_names, load_features
 from training.model import inputs, pipeline_of, probabilities
@@ -14,6 +15,7 @@ from training.reasons import contributions
 def test_fast_path_gives_the_logged_models_probabilities_and_contributions(
         trained, monthly_features):
     run = trained["food"]
+    tracking.client()  # MLflow's process-wide URI: this session's registry, whatever ran before
     path = mlflow.artifacts.download_artifacts(run.model_uri)
     champion = from_model_dir("food", run.version, path)
     frame = load_features(monthly_features, "food")

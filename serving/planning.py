@@ -1,0 +1,94 @@
+"""Scheduling at the edges: gather the scheduling library's inputs (latest scores, roster,
+visit history from the sources and from recorded outcomes), make the plan, store it.
+
+The pure planning is in `serving.scheduling`; this module reads and writes.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from features.industries import default_config
+from serving.scheduling.plan import Plan, PlanRequest, make_plan, public_view
+from serving.store import plans, runs
+
+RECENT_DAYS = 365  # "the last 12 months" for recusal and the random-draw exclusion
+
+
+@dataclass
+class Scheduled:
+    plan_id: int
+    plan: Plan
+
+
+def new_seed() -> int:
+    """The server's own draw: unpredictable, so nobody can re-draw until a firm escapes."""
+    return secrets.randbits(62)
+
+
+def monthly_capacity() -> dict[str, float]:
+    return {k: float(spec.monthly_capacity)
+            for k, spec in default_config().industries.items()}
+
+
+def visit_history(inspections: pd.DataFrame, recorded: pd.DataFrame, since: date
+                  ) -> tuple[set[str], pd.DataFrame]:
+    """(firms visited at random since `since`, (uscc, inspector_id) pairs since `since`)
+    from the sources' inspections and the outcomes recorded through the service."""
+    recent = inspections.loc[pd.to_datetime(inspections["inspected_on"]) >= pd.Timestamp(since)]
+    pairs = (recent.assign(inspector_id=recent["inspector_ids"].fillna("").str.split("|"))
+             .explode("inspector_id")[["uscc", "inspector_id", "kind"]])
+    both = pd.concat([pairs, recorded[["uscc", "inspector_id", "kind"]]], ignore_index=True)
+    both = both.loc[both["inspector_id"].fillna("") != ""]
+    random = set(both.loc[both["kind"] == "random", "uscc"])
+    return random, both[["uscc", "inspector_id"]].drop_duplicates().reset_index(drop=True)
+
+
+def schedule(engine: Engine, tables: Mapping[str, pd.DataFrame], run: runs.Run,
+             request: PlanRequest, created_by: str | None, towns: frozenset[str] | None = None,
+             confirmed: Iterable[str] = ()) -> Scheduled:
+    """Plan from the run's scores (only `towns`, if given), store the plan, return it."""
+    request.check()
+    firms = runs.run_frame(engine, run.id)
+    if towns is not None:
+        firms = firms.loc[firms["town_code"].isin(towns)]
+    since = request.start - timedelta(days=RECENT_DAYS)
+    recent_random, recusals = visit_history(tables["inspections"],
+                                            plans.recent_visits(engine, since), since)
+    plan = make_plan(firms, tables["inspectors"], request, recent_random, recusals, confirmed)
+    inputs = {"ratios": dict(request.ratios), "targeted_share": request.targeted_share,
+              "run_id": run.id, "towns": sorted(towns) if towns is not None else None,
+              "confirmed": sorted(set(confirmed))}
+    plan_id = plans.save_plan(
+        engine, created_by=created_by, start=request.start, end=request.end,
+        industry=request.industry, seed=request.seed, run_id=run.id, inputs=inputs,
+        summary=plan.summary, visits=plan.visits)
+    return Scheduled(plan_id, plan)
+
+
+def visit_records(visits: pd.DataFrame) -> list[dict[str, Any]]:
+    """Visits as the API shows them (internal: with tier and probability)."""
+    out = []
+    for v in visits.to_dict("records"):
+        out.append({"date": str(v["date"]), "uscc": v["uscc"], "industry": v["industry"],
+                    "town_code": v["town_code"], "inspector_ids": list(v["inspector_ids"]),
+                    "kind": v["kind"], "tier": v["tier"],
+                    "probability": float(v["probability"])})
+    return out
+
+
+def public_records(visits: pd.DataFrame, tables: Mapping[str, pd.DataFrame]
+                   ) -> list[dict[str, Any]]:
+    """The 公示 version: firms, dates and inspector names only."""
+    registrations, roster = tables["registrations"], tables["inspectors"]
+    names = dict(zip(registrations["uscc"], registrations["name"], strict=True))
+    inspectors = dict(zip(roster["inspector_id"], roster["name"], strict=True))
+    shown = public_view(Plan(0, visits, visits.iloc[:0], {}), names, inspectors)
+    return [{str(k): v for k, v in r.items()} for r in shown.to_dict("records")]

@@ -1,0 +1,85 @@
+"""The scheduling half of the workspace: /schedule, /plan and /outcomes without HTTP."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from serving import planning
+from serving.scheduling.plan import PlanRequest
+from serving.store import plans
+from serving.store.users import User
+from serving.workspace import ApiError
+
+if TYPE_CHECKING:
+    from serving.workspace import Workspace
+
+
+def _field_of(message: str) -> str:
+    return message.split(":", 1)[0].split(".", 1)[0].strip()
+
+
+def schedule(ws: Workspace, user: User, *, start: date, end: date, industry: str | None,
+             seed: int | None, ratios: dict[str, float] | None,
+             targeted_share: float | None) -> dict[str, Any]:
+    if seed is not None and user.role != "admin":
+        raise ApiError(403, "only an admin may pass a seed (to replay a plan); the server "
+                            "draws its own", "seed")
+    run = ws.latest_run()
+    if run is None:
+        raise ApiError(409, "no scoring run yet: run `riskwarn score` first")
+    options: dict[str, Any] = {}
+    if ratios is not None:
+        options["ratios"] = ratios
+    if targeted_share is not None:
+        options["targeted_share"] = targeted_share
+    request = PlanRequest(start, end, planning.new_seed() if seed is None else seed,
+                          planning.monthly_capacity(), industry, **options)
+    try:
+        done = planning.schedule(ws.engine, ws.loaded().sources.tables, run, request,
+                                 user.name, user.towns, ws.confirmed_firms())
+    except ValueError as exc:
+        raise ApiError(400, str(exc), _field_of(str(exc))) from exc
+    return {"plan_id": done.plan_id, "seed": done.plan.seed,
+            "visits": planning.visit_records(done.plan.visits), "summary": done.plan.summary}
+
+
+def show_plan(ws: Workspace, user: User, plan_id: int, inspector_id: str | None,
+              public: bool) -> dict[str, Any]:
+    found = plans.get_plan(ws.engine, plan_id)
+    if found is None:
+        raise ApiError(404, f"no plan {plan_id}", "plan_id")
+    visits = plans.plan_visits(ws.engine, plan_id, inspector_id)
+    if user.towns is not None:
+        visits = visits.loc[visits["town_code"].isin(user.towns)]
+    head = {"plan_id": plan_id, "start": str(found["start"]), "end": str(found["end"])}
+    if public:
+        return {**head, "visits": planning.public_records(visits, ws.loaded().sources.tables)}
+    return {**head, "industry": found["industry"], "seed": found["seed"],
+            "created_by": found["created_by"], "visits": planning.visit_records(visits),
+            "summary": found["summary"]}
+
+
+def record_outcome(ws: Workspace, user: User, *, plan_id: int, uscc: str, result: str,
+                   inspected_on: date, note: str | None) -> dict[str, Any]:
+    if inspected_on > date.today():
+        raise ApiError(400, "inspected_on is in the future", "inspected_on")
+    visit = plans.plan_visits(ws.engine, plan_id)
+    visit = visit.loc[visit["uscc"] == uscc]
+    if not visit.empty and not user.can_see_town(str(visit["town_code"].iloc[0])):
+        raise ApiError(403, "this firm is outside your towns", "uscc")
+    try:
+        stored = plans.record_outcome(ws.engine, plan_id=plan_id, uscc=uscc, result=result,
+                                      inspected_on=inspected_on, note=note,
+                                      recorded_by=user.name)
+    except LookupError as exc:
+        raise ApiError(404, str(exc), "uscc") from exc
+    except ValueError as exc:
+        raise ApiError(400, str(exc), "result") from exc
+    except plans.OutcomeExists as exc:
+        first = {k: str(v) if v is not None else None for k, v in exc.first.items()}
+        raise ApiError(409, "an outcome was already recorded for this visit; it is kept",
+                       "uscc", {"first": first}) from exc
+    return {"plan_id": plan_id, "uscc": uscc, "result": stored["result"],
+            "inspected_on": str(stored["inspected_on"]), "note": stored.get("note"),
+            "recorded_by": stored["recorded_by"], "recorded_at": str(stored["recorded_at"])}
