@@ -72,6 +72,8 @@ def _as_char_matrix(codes: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
     Rows of another length (or missing) are filled with '0's; the format rule catches them.
     """
+    if len(codes) <= SMALL:
+        return _small_char_matrix(codes)
     text = arrow_text(codes)
     sized = pc.fill_null(pc.equal(pc.binary_length(text), 18), False)
     filled = pc.if_else(sized, text, _FILLER).combine_chunks()
@@ -80,6 +82,18 @@ def _as_char_matrix(codes: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     data = np.frombuffer(filled.buffers()[2] or b"", dtype=np.uint8)
     chars = data[start:start + 18 * len(filled)].reshape(-1, 18)
     return chars, sized.to_numpy()
+
+
+SMALL = 64  # below this many codes, plain bytes beat Arrow's set-up cost (an API request)
+
+
+def _small_char_matrix(codes: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """`_as_char_matrix` for a handful of codes, without Arrow."""
+    encoded = [v.encode() if isinstance(v, str) else b"" for v in codes]
+    sized = np.array([len(b) == 18 for b in encoded], dtype=bool)
+    filler = b"0" * 18
+    data = b"".join(b if ok else filler for b, ok in zip(encoded, sized, strict=True))
+    return np.frombuffer(data, dtype=np.uint8).reshape(-1, 18), sized
 
 
 def uscc_rule_numbers(codes: pd.Series) -> np.ndarray:

@@ -3,7 +3,8 @@
 `Authorization: Bearer <token>` is looked up by its SHA-256 hash; a missing or wrong token is a
 401, a role below the route's a 403, a body that is not JSON a 415 (BentoML would answer some of
 those with a 500). Every authorised request is appended to the audit log with its status,
-after the response has gone out. Health, metrics and the API schema stay open.
+after the response has gone out (in batches, `serving.audit_queue`). Health, metrics and
+the API schema stay open.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from typing import Any
 import anyio
 from sqlalchemy import Engine
 
-from serving.store.users import User, audit, role_allows, user_for_token
+from serving.audit_queue import writer_for
+from serving.store.users import User, role_allows, user_for_token
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -63,6 +65,11 @@ class TokenAuth:
         self.app, self.engine = app, engine
         self._cache: dict[str, tuple[float, User | None]] = {}
 
+    def cached(self, token: str) -> User | None:
+        """The user of a recently seen token, without leaving the event loop."""
+        at, found = self._cache.get(token, (0.0, None))
+        return found if time.monotonic() - at <= TOKEN_CACHE_SECONDS else None
+
     def user(self, token: str) -> User | None:
         at, found = self._cache.get(token, (0.0, None))
         if time.monotonic() - at > TOKEN_CACHE_SECONDS:
@@ -78,7 +85,9 @@ class TokenAuth:
             await self.app(scope, receive, send)
             return
         token = bearer(scope)
-        user = await anyio.to_thread.run_sync(self.user, token) if token else None
+        user = self.cached(token) if token else None
+        if token and user is None:
+            user = await anyio.to_thread.run_sync(self.user, token)
         if user is None:
             await _answer(send, 401, {"error": "missing or invalid token: send "
                                       "'Authorization: Bearer <token>'"},
@@ -106,5 +115,4 @@ class TokenAuth:
             await self.app(scope, receive, sending)
         finally:
             detail = {"status": status["code"], **scope["state"].get("audit", {})}
-            await anyio.to_thread.run_sync(
-                lambda: audit(self.engine(), user.name, f"{method} {path}", None, detail))
+            writer_for(self.engine()).put(user.name, f"{method} {path}", None, detail)

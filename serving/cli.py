@@ -342,13 +342,15 @@ def serve(
     from serving.store.database import open_database
 
     _database(open_database)  # upgrade first: workers must not race to migrate
-    env = {**os.environ, "BENTOML_DO_NOT_TRACK": "true"}
+    # new-style services ignore --api-workers; the worker count is service configuration
+    env = {**os.environ, "BENTOML_DO_NOT_TRACK": "true",
+           "BENTOML_CONFIG_OPTIONS": f"services.riskwarn.workers={workers}"}
     if sources:
         from serving.batch import location_of
 
         env["RISKWARN_SOURCES"] = location_of(sources)
     command = [sys.executable, "-m", "bentoml", "serve", "serving.service:RiskWarn",
-               "--host", host, "--port", str(port), "--api-workers", str(workers)]
+               "--host", host, "--port", str(port)]
     raise typer.Exit(subprocess.call(command, env=env))
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine
 
+from features.build import build_as_of
 from features.codes import is_valid_uscc
 from features.loading import Sources, load_sources
 from features.prepare import Prepared, prepare
@@ -22,7 +23,7 @@ from serving import firm_detail
 from serving.store import runs
 from serving.store.users import User
 from training.champions import Champion
-from training.scoring import score_firms
+from training.scoring import names_of, score_rows
 
 RUN_CACHE_SECONDS = 2.0  # a finished run becomes visible within this
 
@@ -48,11 +49,19 @@ class Loaded:
     location: str
 
 
+MALFORMED = "malformed unified social credit code (18 characters, GB 32100 check digits)"
+
+
+def check_codes(usccs: list[str]) -> dict[str, str | None]:
+    """Why each credit code is malformed, or None (one vectorised check per request)."""
+    unique = list(dict.fromkeys(usccs))
+    valid = is_valid_uscc(pd.Series(unique, dtype=object)).to_numpy()
+    return {u: None if ok else MALFORMED for u, ok in zip(unique, valid, strict=True)}
+
+
 def check_code(uscc: str) -> str | None:
     """Why a credit code is malformed, or None."""
-    if not is_valid_uscc(pd.Series([uscc])).iloc[0]:
-        return "malformed unified social credit code (18 characters, GB 32100 check digits)"
-    return None
+    return check_codes([uscc])[uscc]
 
 
 class Workspace:
@@ -63,6 +72,8 @@ class Workspace:
         self._loaded: Loaded | None = None
         self._lock = threading.Lock()
         self._run: tuple[float, runs.Run | None] = (0.0, None)
+        self._frames: dict[tuple[str, pd.Timestamp], dict[str, pd.DataFrame]] = {}
+        self._frames_lock = threading.Lock()
 
     # -- state -----------------------------------------------------------------------------
     def latest_run(self) -> runs.Run | None:
@@ -90,6 +101,27 @@ class Workspace:
                 self._loaded = Loaded(sources, prepare(sources.tables), location)
             return self._loaded
 
+    def warm(self) -> None:
+        """Load the sources and the latest run's feature rows now, not on a first request
+        (the service calls this in a background thread at start)."""
+        run = self.latest_run()
+        if run is not None and self.sources_location() is not None:
+            self.frames(pd.Timestamp(run.as_of))
+
+    def frames(self, as_of: pd.Timestamp) -> dict[str, pd.DataFrame]:
+        """Every active firm's feature rows on `as_of` per industry, indexed by uscc: built
+        once with the batch's own `build_as_of` and kept for the latest two dates."""
+        loaded = self.loaded()
+        key = (loaded.location, as_of)
+        with self._frames_lock:
+            if key not in self._frames:
+                built = build_as_of(loaded.prep, as_of, list(self.champions))
+                while len(self._frames) >= 2:
+                    self._frames.pop(next(iter(self._frames)))
+                self._frames[key] = {k: f.set_index("uscc", drop=False)
+                                     for k, f in built.items()}
+            return self._frames[key]
+
     def confirmed_firms(self) -> list[str]:
         """Firms officers confirmed in review: the targeted list's head (review decisions
         arrive with the review workspace; none are recorded yet)."""
@@ -98,9 +130,25 @@ class Workspace:
     # -- /score ----------------------------------------------------------------------------
     def score(self, user: User, usccs: list[str], fresh: bool) -> list[dict[str, Any]]:
         """One answer per requested code, in order: a score or an error for that firm."""
-        problems = {u: check_code(u) for u in set(usccs)}
+        problems = check_codes(usccs)
         valid = [u for u, p in problems.items() if p is None]
-        found = self._fresh(valid) if fresh else self._stored(valid)
+        return self._answers(user, usccs, problems,
+                             self._fresh(valid) if fresh else self._stored(valid), fresh)
+
+    def score_quick(self, user: User, usccs: list[str]) -> list[dict[str, Any]] | None:
+        """The answer from stored rows alone (a few database reads, no model), or None when
+        some firm's reasons must first be computed."""
+        problems = check_codes(usccs)
+        run = self.latest_run()
+        valid = [u for u, p in problems.items() if p is None]
+        found = runs.scores_for(self.engine, run.id, valid) if run and valid else {}
+        if any(r["reasons"] is None and self._same_model(r["industry"], r["model_version"])
+               for r in found.values()):
+            return None
+        return self._answers(user, usccs, problems, found, fresh=False)
+
+    def _answers(self, user: User, usccs: list[str], problems: dict[str, str | None],
+                 found: dict[str, dict[str, Any]], fresh: bool) -> list[dict[str, Any]]:
         out = []
         for uscc in usccs:
             row = found.get(uscc)
@@ -141,11 +189,18 @@ class Workspace:
         return self._compute(usccs, loaded.sources.data_end + pd.Timedelta(days=1))
 
     def _compute(self, usccs: list[str], as_of: pd.Timestamp) -> dict[str, dict[str, Any]]:
-        loaded = self.loaded()
-        scored = score_firms(loaded.prep, loaded.sources["registrations"], as_of,
-                             self.champions, only=usccs, reasons_for=None, threads=1)
-        return {str(r["uscc"]): {str(k): v for k, v in r.items()}
-                for r in scored.to_dict("records")}
+        """Scores with reasons for these firms on `as_of`, from the kept feature rows."""
+        registrations = self.loaded().sources["registrations"]
+        out: dict[str, dict[str, Any]] = {}
+        for industry, frame in self.frames(as_of).items():
+            rows = frame.loc[frame.index.intersection(usccs)].reset_index(drop=True)
+            if rows.empty:
+                continue
+            scored = score_rows(self.champions[industry], rows, as_of, None, threads=1)
+            scored["name"] = names_of(registrations, scored["uscc"])
+            out.update({str(r["uscc"]): {str(k): v for k, v in r.items()}
+                        for r in scored.to_dict("records")})
+        return out
 
     # -- /warnings -------------------------------------------------------------------------
     def warnings(self, user: User, *, industry: str | None = None,

@@ -17,7 +17,7 @@ import pandas as pd
 from scipy.special import expit
 from sklearn.calibration import CalibratedClassifierCV
 
-from training.model import NEVER_DAYS, column_order, inputs, pipeline_of
+from training.model import NEVER_DAYS, column_order, pipeline_of
 
 
 @dataclass(frozen=True)
@@ -52,16 +52,17 @@ class FastModel:
     def encode(self, frame: pd.DataFrame) -> np.ndarray:
         """Feature rows -> the float matrix the booster reads (the encoder's own rules:
         unknown or missing category -1, missing "days since" = never)."""
-        typed = inputs(frame, self.features)
+        n_cat = len(self.categories)
         out = np.empty((len(frame), len(self.order)), dtype=np.float64)
-        for j, name in enumerate(self.order):
-            if name in self.categories:
-                known = pd.Index(self.categories[name])
-                out[:, j] = known.get_indexer(typed[name].to_numpy(dtype=object))  # -1 unknown
-            elif name in self.since:
-                out[:, j] = typed[name].fillna(NEVER_DAYS).to_numpy(dtype=float)
-            else:
-                out[:, j] = typed[name].to_numpy(dtype=float)
+        # numbers in one block (as `training.model.inputs` casts them: float), then categories
+        out[:, n_cat:] = frame[self.order[n_cat:]].to_numpy(dtype=np.float64, na_value=np.nan)
+        for j, name in enumerate(self.order[n_cat:], start=n_cat):
+            if name in self.since:
+                column = out[:, j]
+                column[np.isnan(column)] = NEVER_DAYS
+        for j, name in enumerate(self.order[:n_cat]):
+            text = frame[name].astype(str).to_numpy(dtype=object)  # as `inputs`: text
+            out[:, j] = pd.Index(self.categories[name]).get_indexer(text)  # -1: unknown
         return out
 
     def raw(self, x: np.ndarray, threads: int = 0) -> np.ndarray:

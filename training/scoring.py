@@ -48,7 +48,8 @@ def score_rows(champion: Champion, frame: pd.DataFrame, as_of: pd.Timestamp,
 
 def names_of(registrations: pd.DataFrame, usccs: pd.Series) -> np.ndarray:
     """Registered names for credit codes (from the registrations snapshot)."""
-    names = registrations.drop_duplicates("uscc").set_index("uscc")["name"]
+    wanted = registrations.loc[registrations["uscc"].isin(usccs), ["uscc", "name"]]
+    names = wanted.drop_duplicates("uscc").set_index("uscc")["name"]
     return names.reindex(usccs.to_numpy()).fillna("").to_numpy(dtype=object)
 
 

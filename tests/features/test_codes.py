@@ -50,3 +50,18 @@ def test_each_rule_is_named():
 def test_legacy_codes_are_flagged_not_raised():
     codes = pd.Series(["441900000123456", "", "9144190070801787９M", 12345])
     assert (~is_valid_uscc(codes)).all()
+
+
+@given(st.lists(st.one_of(st.none(), st.text(max_size=20),
+                          st.text(alphabet="0123456789ABCDEFGHJKLMNPQRTUWXY", min_size=18,
+                                  max_size=18)), min_size=1, max_size=30))
+def test_the_small_batch_path_agrees_with_the_arrow_path(values):
+    import features.codes as codes
+
+    series = pd.Series(values, dtype=object)
+    small = codes.uscc_rule_numbers(series)
+    saved, codes.SMALL = codes.SMALL, 0
+    try:
+        assert (codes.uscc_rule_numbers(series) == small).all()
+    finally:
+        codes.SMALL = saved

@@ -148,7 +148,10 @@ def test_models_lists_the_champion_with_its_periods_and_metrics(client, world):
 
 
 def test_every_authorised_request_is_audited(client, world):
+    from serving.audit_queue import flush_all
+
     client.post("/firm", json={"uscc": "91441900MA4URRBN8K"}, headers=bearer(world, "officer"))
+    flush_all()
     with open_database(world.database).connect() as c:
         rows = c.execute(select(audit_log).where(audit_log.c.user_name == "officer")
                          .order_by(audit_log.c.id.desc())).mappings().first()
