@@ -1,4 +1,4 @@
-"""Load generation for `benchmarks/serving.py`: a sequential keep-alive client for latency
+"""Load generation for `benchmarks/service_speed.py`: a sequential keep-alive client for latency
 (raw socket, a few microseconds of its own per request) and `wrk` for throughput.
 
 httpx cannot measure a fast server (it saturates a core at ~400 requests/s); wrk is C and

@@ -1,11 +1,12 @@
-"""The naive baseline for `benchmarks/serving.py`: the tutorial-path BentoML service.
+"""The naive baseline for `benchmarks/service_speed.py`: the tutorial-path BentoML service.
 
 One `@bentoml.service` that loads the quasi-financial champion through `mlflow.pyfunc` and
 answers one firm's feature row (a dict of the model's inputs) with the probability from pyfunc
 predict. No auth, no fast path, no database: what the issue's "5 x" is measured against.
 
-Started by `benchmarks/serving.py` as `bentoml serve benchmarks.plain_service:PlainRisk`, with
-`MLFLOW_TRACKING_URI` pointing at the registry.
+Started by `benchmarks/service_speed.py` as
+`bentoml serve benchmarks.plain_service:PlainRisk`, with `MLFLOW_TRACKING_URI` pointing at the
+registry.
 """
 
 from __future__ import annotations

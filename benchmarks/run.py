@@ -45,7 +45,7 @@ def main() -> None:
     parser.add_argument("--scale", choices=sorted(SCALES), default="small")
     parser.add_argument("--out", type=Path, default=None, help="keep the generated data here")
     parser.add_argument("--serving", action="store_true",
-                        help="afterwards, the serving benchmark (benchmarks/serving.py)")
+                        help="afterwards, the serving benchmark (benchmarks/service_speed.py)")
     opts = parser.parse_args()
     scale = SCALES[opts.scale]
     riskwarn = str(Path(sys.executable).with_name("riskwarn"))
@@ -80,10 +80,10 @@ def main() -> None:
         serving_stages()
 
 
-# -- serving stages (benchmarks/serving.py prints its own table) -------------------------------
+# -- serving stages (benchmarks/service_speed.py prints its own table) ----------------------
 def serving_stages() -> None:
     """/score latency and throughput beside the plain BentoML service, on the demo data."""
-    script = Path(__file__).resolve().with_name("serving.py")
+    script = Path(__file__).resolve().with_name("service_speed.py")
     subprocess.run([sys.executable, str(script), "online", "--workers", "1"], check=True)
 
 

@@ -12,40 +12,7 @@ from hypothesis import strategies as st
 from features.towns import TOWN_CODES
 from serving.scheduling.calendar import working_days
 from serving.scheduling.plan import PUBLIC_COLUMNS, PlanRequest, make_plan, public_view
-
-INDUSTRIES = ("food", "ecommerce", "quasi_financial")
-CAPACITY = {"food": 400.0, "ecommerce": 120.0, "quasi_financial": 60.0}
-TIER_MIX = [0.654, 0.253, 0.077, 0.016]
-
-
-def firms_of(rng: np.random.Generator, n: int, towns: list[str]) -> pd.DataFrame:
-    tiers = rng.choice(list("ABCD"), size=n, p=np.asarray(TIER_MIX) / sum(TIER_MIX))
-    base = {"A": 0.01, "B": 0.04, "C": 0.1, "D": 0.3}
-    return pd.DataFrame({
-        "uscc": [f"U{i:06d}" for i in range(n)],
-        "industry": rng.choice(INDUSTRIES, size=n),
-        "town_code": rng.choice(towns, size=n),
-        "tier": tiers,
-        "probability": [min(base[t] * rng.uniform(0.5, 1.5), 1.0) for t in tiers],
-    })
-
-
-def roster_of(rng: np.random.Generator, n: int, towns: list[str], start: date, span: int
-              ) -> pd.DataFrame:
-    rows = []
-    for i in range(n):
-        away = [start + timedelta(days=int(d)) for d in rng.choice(span, size=min(3, span),
-                                                                   replace=False)]
-        rows.append({
-            "inspector_id": f"I{i:03d}", "name": f"检查员{i}",
-            "towns": "|".join(rng.choice(towns, size=rng.integers(1, len(towns) + 1),
-                                         replace=False)),
-            "industries": "|".join(rng.choice(INDUSTRIES, size=rng.integers(1, 4),
-                                              replace=False)),
-            "visits_per_day": int(rng.integers(1, 5)),
-            "unavailable_dates": "|".join(sorted(str(d) for d in away[: rng.integers(0, 4)])),
-        })
-    return pd.DataFrame(rows)
+from serving.scheduling.synthetic import CAPACITY, firms_of, roster_of
 
 
 @st.composite

@@ -1,7 +1,8 @@
 """Serving speed: riskwarn's `/score` beside the tutorial-path BentoML service, and batch scoring.
 
-    .venv/bin/python benchmarks/serving.py [online] [--seconds 20] [--workers 1]
-    .venv/bin/python benchmarks/serving.py batch --sources /tmp/city/sources [--as-of 2026-01-01]
+    .venv/bin/python benchmarks/service_speed.py [online] [--seconds 20] [--workers 1]
+    .venv/bin/python benchmarks/service_speed.py batch --sources /tmp/city/sources \
+        [--as-of 2026-01-01]
 
 `online` starts both servers as real processes on free loopback ports with the same number of
 workers: `riskwarn serve` (scores from a fresh scoring run of the demo data, under --workdir) and
@@ -36,9 +37,7 @@ from typing import Any
 import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
-# this file is named serving.py: its folder first on sys.path would hide the `serving` package
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != REPO / "benchmarks"]
-sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO))  # `benchmarks.loadgen` when run as a script
 from benchmarks.loadgen import Request, Throughput, post_json, sequential, wrk  # noqa: E402
 
 DEMO_SOURCES = REPO / "data" / "demo" / "sources"
