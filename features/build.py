@@ -34,7 +34,7 @@ from features.registry import (
 )
 from features.windows import day_of
 
-FEATURE_SET_VERSION = "1"
+FEATURE_SET_VERSION = "2"  # 2: abn_open_days
 CATEGORICAL = ("town_code", "entity_type", "industry_code", "status", "abn_latest_reason")
 HELPERS = ["industry", "address", "legal_rep_id", "_penalised", "_listed"]
 

@@ -14,6 +14,7 @@ from features.windows import (
     count,
     count_within,
     days_since,
+    edge_value,
     known_before,
     last_day,
     latest_value,
@@ -70,8 +71,12 @@ def listing_features(prep: Prepared, as_of: int) -> Columns:
     known = known_before(ev, as_of)
     abnormal = known & ~ev["serious"]
     listed_now = abnormal & (ev["removed"] >= as_of)
+    opened = edge_value(ev, listed_now, ev["day"].astype(float), n, np.nan, latest=False)
     return {
         "abn_listed_now": (count(ev["firm"][listed_now], n) > 0).astype(float),
+        # days the oldest open listing has been open: after 3 years a firm moves to the
+        # serious-violation list (企业信息公示暂行条例 art. 17); empty when none is open
+        "abn_open_days": as_of - opened,
         "abn_times_listed": count(ev["firm"][abnormal], n).astype(float),
         "abn_latest_reason": latest_value(ev, abnormal, ev["reason"], n),
         "serious_listed": (count(ev["firm"][known & ev["serious"]], n) > 0).astype(float),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -39,6 +40,34 @@ class Industry(BaseModel):
         return self
 
 
+class CalendarConfig(BaseModel):
+    """Days the official calendar package lacks: extra holidays and makeup working days."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    holidays: list[date] = Field(default_factory=list)
+    workdays: list[date] = Field(default_factory=list)
+
+
+class SchedulingConfig(BaseModel):
+    """Defaults of inspection plans (双随机: yearly random-sampling ratio per tier)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    ratios: dict[str, float] = Field(
+        default_factory=lambda: {"A": 0.03, "B": 0.10, "C": 0.40, "D": 0.80})
+    targeted_share: float = Field(default=0.30, ge=0, le=1)
+    calendar: CalendarConfig = Field(default_factory=CalendarConfig)
+
+    @model_validator(mode="after")
+    def _every_tier_sampled(self) -> SchedulingConfig:
+        if set(self.ratios) != {"A", "B", "C", "D"}:
+            raise ValueError("scheduling.ratios needs exactly the tiers A, B, C and D")
+        if not all(0 < r <= 1 for r in self.ratios.values()):
+            raise ValueError("scheduling.ratios must each be in (0, 1]: no tier goes unsampled")
+        return self
+
+
 class IndustryConfig(BaseModel):
     """The whole config file."""
 
@@ -47,6 +76,7 @@ class IndustryConfig(BaseModel):
     version: int
     industries: dict[IndustryKey, Industry]
     complaint_categories: dict[str, list[str]] = Field(default_factory=dict)
+    scheduling: SchedulingConfig = Field(default_factory=SchedulingConfig)
 
     @model_validator(mode="after")
     def _codes_unique(self) -> IndustryConfig:

@@ -390,7 +390,6 @@ def schedule(
     from features.loading import SourceError, load_sources
     from serving import planning
     from serving.exports import SUFFIXES, write_tables
-    from serving.scheduling.plan import PlanRequest
     from serving.store import runs
     from serving.store.database import open_database
 
@@ -404,9 +403,9 @@ def schedule(
         raise typer.Exit(2)
     try:
         tables = load_sources(sources or run.sources).tables
-        request = PlanRequest(first, last, planning.new_seed() if seed is None else seed,
-                              planning.monthly_capacity(),
-                              None if industry is ModelIndustry.all else industry.value)
+        request = planning.plan_request(
+            first, last, planning.new_seed() if seed is None else seed,
+            None if industry is ModelIndustry.all else industry.value)
         done = planning.schedule(engine, tables, run, request, f"cli:{getpass.getuser()}")
     except SourceError as exc:
         raise _structural(exc) from exc

@@ -16,6 +16,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from features.industries import default_config
+from serving.scheduling.calendar import CalendarOverrides
 from serving.scheduling.plan import Plan, PlanRequest, make_plan, public_view
 from serving.store import plans, runs
 
@@ -36,6 +37,19 @@ def new_seed() -> int:
 def monthly_capacity() -> dict[str, float]:
     return {k: float(spec.monthly_capacity)
             for k, spec in default_config().industries.items()}
+
+
+def plan_request(start: date, end: date, seed: int, industry: str | None = None,
+                 ratios: Mapping[str, float] | None = None,
+                 targeted_share: float | None = None) -> PlanRequest:
+    """A plan request with the configured defaults (features/industries.yaml: scheduling)."""
+    config = default_config().scheduling
+    return PlanRequest(
+        start, end, seed, monthly_capacity(), industry,
+        dict(ratios) if ratios is not None else dict(config.ratios),
+        config.targeted_share if targeted_share is None else targeted_share,
+        CalendarOverrides(frozenset(config.calendar.holidays),
+                          frozenset(config.calendar.workdays)))
 
 
 def visit_history(inspections: pd.DataFrame, recorded: pd.DataFrame, since: date

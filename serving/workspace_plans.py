@@ -6,7 +6,6 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from serving import planning
-from serving.scheduling.plan import PlanRequest
 from serving.store import plans
 from serving.store.users import User
 from serving.workspace import ApiError
@@ -28,13 +27,8 @@ def schedule(ws: Workspace, user: User, *, start: date, end: date, industry: str
     run = ws.latest_run()
     if run is None:
         raise ApiError(409, "no scoring run yet: run `riskwarn score` first")
-    options: dict[str, Any] = {}
-    if ratios is not None:
-        options["ratios"] = ratios
-    if targeted_share is not None:
-        options["targeted_share"] = targeted_share
-    request = PlanRequest(start, end, planning.new_seed() if seed is None else seed,
-                          planning.monthly_capacity(), industry, **options)
+    request = planning.plan_request(start, end, planning.new_seed() if seed is None else seed,
+                                    industry, ratios, targeted_share)
     try:
         done = planning.schedule(ws.engine, ws.loaded().sources.tables, run, request,
                                  user.name, user.towns, ws.confirmed_firms())

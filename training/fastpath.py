@@ -17,7 +17,8 @@ import pandas as pd
 from scipy.special import expit
 from sklearn.calibration import CalibratedClassifierCV
 
-from training.model import NEVER_DAYS, column_order, pipeline_of
+from training.metrics import RULE_POINTS
+from training.model import LOGIT_CAP, NEVER_DAYS, blend_of, column_order, pipeline_of
 
 
 @dataclass(frozen=True)
@@ -30,10 +31,18 @@ class FastModel:
     since: frozenset[str]             # "days since" columns: missing = NEVER_DAYS
     booster: lgb.Booster
     platt: list[tuple[float, float]]  # one (a, b) per calibrator; probabilities are averaged
+    blend: float | None = None        # RuleBlend's weight on LightGBM (None: no rule blend)
+
+    @property
+    def rule(self) -> tuple[np.ndarray, np.ndarray]:
+        """(column positions in `order`, points) of the bureau's points rule."""
+        return (np.array([self.order.index(c) for c in RULE_POINTS]),
+                np.array(list(RULE_POINTS.values())))
 
     @classmethod
     def from_model(cls, model: CalibratedClassifierCV, features: list[str]) -> FastModel:
         pipeline = pipeline_of(model)
+        blend = blend_of(model)
         encode = pipeline.named_steps["encode"]
         cat, since, num = column_order(features)
         encoder = encode.named_transformers_["categories"]
@@ -47,7 +56,8 @@ class FastModel:
             (sigmoid,) = calibrated.calibrators
             platt.append((float(sigmoid.a_), float(sigmoid.b_)))
         return cls(list(features), cat + since + num, categories, frozenset(since),
-                   pipeline.named_steps["model"].booster_, platt)
+                   pipeline.named_steps["model"].booster_, platt,
+                   None if blend is None else float(blend.weight))
 
     def encode(self, frame: pd.DataFrame) -> np.ndarray:
         """Feature rows -> the float matrix the booster reads (the encoder's own rules:
@@ -70,15 +80,32 @@ class FastModel:
         `decision_function`, which scikit-learn prefers to `predict_proba`)."""
         return np.asarray(self.booster.predict(x, raw_score=True, num_threads=threads))
 
+    def decision(self, x: np.ndarray, threads: int = 0) -> np.ndarray:
+        """What the calibrator reads: the rule blend's score, or LightGBM's log-odds."""
+        raw = self.raw(x, threads)
+        if self.blend is None:
+            return raw
+        columns, points = self.rule
+        total = np.zeros(len(x))
+        for column, point in zip(columns, points, strict=True):  # points_rule's own order
+            total += point * x[:, column]
+        return total + self.blend * np.clip(raw, -LOGIT_CAP, LOGIT_CAP)
+
     def predict(self, x: np.ndarray, threads: int = 0) -> np.ndarray:
         """Calibrated probabilities; `threads=1` for a few rows (thread start-up dominates)."""
-        raw = self.raw(x, threads)
-        return np.mean([expit(-(a * raw + b)) for a, b in self.platt], axis=0)
+        score = self.decision(x, threads)
+        return np.mean([expit(-(a * score + b)) for a, b in self.platt], axis=0)
 
     def contributions(self, x: np.ndarray, threads: int = 0) -> pd.DataFrame:
-        """Per row and encoded input, its contribution to the log-odds (TreeSHAP)."""
+        """Per row and encoded input, its contribution to the score: LightGBM's TreeSHAP
+        (times the blend weight) plus, with the rule blend, each input's rule points."""
         contrib = np.asarray(self.booster.predict(x, pred_contrib=True, num_threads=threads))
-        return pd.DataFrame(contrib[:, :-1], columns=self.order)
+        out = contrib[:, :-1]
+        if self.blend is not None:
+            columns, points = self.rule
+            out = out * self.blend
+            out[:, columns] += x[:, columns] * points
+        return pd.DataFrame(out, columns=self.order)
 
 
 def describe(fast: FastModel) -> dict[str, Any]:

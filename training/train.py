@@ -29,7 +29,7 @@ TRUSTED = ["lightgbm.sklearn.LGBMClassifier", "lightgbm.basic.Booster",
            "sklearn.frozen._frozen.FrozenEstimator", "collections.OrderedDict",
            "lightgbm.basic._LGBM_BoosterHandle", "numpy.dtype",
            "sklearn.calibration._CalibratedClassifier",
-           "sklearn.calibration._SigmoidCalibration"]
+           "sklearn.calibration._SigmoidCalibration", "training.model.RuleBlend"]
 
 
 @dataclass

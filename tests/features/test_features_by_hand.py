@@ -81,6 +81,8 @@ def test_listing_features(rows):
         == (0, 1, "annual_report")
     assert (b["abn_listed_now"], b["abn_latest_reason"]) == (1, "unreachable")
     assert (d["serious_listed"], d["abn_times_listed"], d["abn_latest_reason"]) == (1, 0, "none")
+    assert b["abn_open_days"] == 182  # open since 2023-07-03
+    assert np.isnan(a["abn_open_days"]) and np.isnan(d["abn_open_days"])  # none open
 
 
 def test_labels(rows):

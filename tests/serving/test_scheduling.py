@@ -110,3 +110,24 @@ def test_bad_ratios_and_periods_are_refused_with_the_field_named():
                                              ratios={"A": 0, "B": .1, "C": .4, "D": .8}))
     with pytest.raises(ValueError, match="end"):
         make_plan(firms, roster, PlanRequest(date(2025, 2, 1), date(2025, 1, 1), 1, CAPACITY))
+
+
+def test_config_adds_days_the_official_calendar_lacks():
+    from serving.scheduling.calendar import overrides_from
+
+    overrides = overrides_from(holidays=["2025-03-03"], workdays=["2025-03-01"])
+    days = working_days(date(2025, 3, 1), date(2025, 3, 4), overrides)
+    assert days == [date(2025, 3, 1), date(2025, 3, 4)]  # Saturday worked, Monday off
+    assert date(2025, 10, 1) not in working_days(date(2025, 9, 28), date(2025, 10, 8))
+    assert date(2025, 9, 28) in working_days(date(2025, 9, 28), date(2025, 10, 8))  # 调休
+
+
+def test_plan_requests_take_the_configured_defaults():
+    from features.industries import default_config
+    from serving.planning import plan_request
+
+    config = default_config().scheduling
+    request = plan_request(date(2026, 1, 5), date(2026, 1, 30), 1)
+    assert dict(request.ratios) == dict(config.ratios)
+    assert request.targeted_share == config.targeted_share
+    assert request.capacity["food"] == default_config().industries["food"].monthly_capacity

@@ -8,6 +8,7 @@ import numpy as np
 from training import tracking
 from training.champions import from_model_dir
 from training.data import feature_names, load_features
+from training.metrics import RULE_POINTS
 from training.model import inputs, pipeline_of, probabilities
 from training.reasons import contributions
 
@@ -29,5 +30,10 @@ def test_fast_path_gives_the_logged_models_probabilities_and_contributions(
     assert np.array_equal(champion.fast.predict(x), expected)
     assert np.array_equal(champion.fast.predict(x[:1], threads=1), expected[:1])
     assert np.array_equal(probabilities(champion.model, frame, names), expected)
-    slow = contributions(pipeline_of(champion.model), inputs(frame, names))
-    assert np.allclose(champion.fast.contributions(x).to_numpy(), slow.to_numpy(), atol=1e-12)
+    lightgbm = contributions(pipeline_of(champion.model), inputs(frame, names))
+    assert champion.fast.blend == 1.0  # the points rule re-ranked by LightGBM
+    expected = lightgbm * champion.fast.blend
+    for column, points in RULE_POINTS.items():
+        expected[column] += points * frame[column].to_numpy(dtype=float)
+    assert np.allclose(champion.fast.contributions(x).to_numpy(), expected.to_numpy(),
+                       atol=1e-12)
