@@ -10,6 +10,7 @@ champions that `riskwarn build` put in BentoML's model store instead of MLflow's
 from __future__ import annotations
 
 import functools
+import inspect
 import os
 import threading
 from collections.abc import Callable
@@ -57,33 +58,31 @@ REFUSALS = (ApiError, SourceError, DatabaseError)
 
 
 def answers(endpoint: str) -> Callable[[F], F]:
-    """Turn a refusal into a JSON 4xx (or 503) and count every answer by endpoint."""
+    """Turn a refusal into a JSON 4xx (or 503) and count every answer by endpoint; for plain
+    and `async def` endpoints alike."""
     def wrap(fn: F) -> F:
+        if inspect.iscoroutinefunction(fn):
+            @functools.wraps(fn)
+            async def waited(*args: Any, **kwargs: Any) -> Any:
+                try:
+                    return _answered(endpoint, await fn(*args, **kwargs))
+                except REFUSALS as exc:
+                    return _refuse(kwargs["ctx"], endpoint, exc)
+            return waited  # type: ignore[return-value]
+
         @functools.wraps(fn)
         def inner(*args: Any, **kwargs: Any) -> Any:
             try:
-                result = fn(*args, **kwargs)
+                return _answered(endpoint, fn(*args, **kwargs))
             except REFUSALS as exc:
                 return _refuse(kwargs["ctx"], endpoint, exc)
-            REQUESTS.labels(endpoint=endpoint, status="200").inc()
-            return result
         return inner  # type: ignore[return-value]
     return wrap
 
 
-def answers_async(endpoint: str) -> Callable[[F], F]:
-    """`answers` for an `async def` endpoint."""
-    def wrap(fn: F) -> F:
-        @functools.wraps(fn)
-        async def inner(*args: Any, **kwargs: Any) -> Any:
-            try:
-                result = await fn(*args, **kwargs)
-            except REFUSALS as exc:
-                return _refuse(kwargs["ctx"], endpoint, exc)
-            REQUESTS.labels(endpoint=endpoint, status="200").inc()
-            return result
-        return inner  # type: ignore[return-value]
-    return wrap
+def _answered(endpoint: str, result: Any) -> Any:
+    REQUESTS.labels(endpoint=endpoint, status="200").inc()
+    return result
 
 
 def _refuse(ctx: bentoml.Context, endpoint: str, exc: Exception) -> JSONResponse:
@@ -129,7 +128,7 @@ class RiskWarn:
         threading.Thread(target=self.workspace.warm, name="warm-up", daemon=True).start()
 
     @bentoml.api(route="/score")
-    @answers_async("score")
+    @answers("score")
     async def score(self, firms: Annotated[list[FirmRef], Field(min_length=1, max_length=1000)],
                     fresh: Annotated[bool, Field(strict=True)] = False,
                     ctx: bentoml.Context = None) -> ScoreResponse:  # type: ignore[assignment]
