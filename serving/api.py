@@ -177,3 +177,13 @@ class OutcomeResponse(BaseModel):
     note: str | None
     recorded_by: str
     recorded_at: str
+
+
+class DecisionResponse(BaseModel):
+    run_id: int
+    uscc: str
+    decision: str
+    reason: str | None
+    note: str | None
+    decided_by: str
+    decided_at: str

@@ -27,10 +27,11 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 OPEN_PATHS = frozenset({"/healthz", "/livez", "/readyz", "/metrics", "/docs.json", "/"})
-OPEN_PREFIXES = ("/static_content/", "/docs")
+OPEN_PREFIXES = ("/static_content/", "/docs", "/ui")  # /ui: its own cookie sign-in
 ROLE_FOR: dict[str, str] = {"/score": "viewer", "/warnings": "viewer", "/firm": "viewer",
                             "/models": "viewer", "/users": "admin", "/schedule": "scheduler",
-                            "/plan": "officer", "/outcomes": "officer"}
+                            "/plan": "officer", "/outcomes": "officer",
+                            "/decisions": "officer"}
 TOKEN_CACHE_SECONDS = 5.0  # a revoked token stops working within this
 
 

@@ -73,7 +73,8 @@ def build_bento(tags: dict[str, str]) -> str:
     bento = bentoml.bentos.build(
         "serving.service:RiskWarn", name="riskwarn",
         include=["features/**/*.py", "features/*.yaml", "training/*.py", "serving/**/*.py",
-                 "serving/store/migrations/**", "pyproject.toml", "constraints.txt"],
+                 "serving/store/migrations/**", "serving/ui/templates/*.html",
+                 "serving/ui/static/*", "pyproject.toml", "constraints.txt"],
         exclude=["**/__pycache__"],
         envs=[BentoEnvSchema(name="RISKWARN_MODEL_STORE", value="bentoml"),
               BentoEnvSchema(name="BENTOML_DO_NOT_TRACK", value="true")],

@@ -174,6 +174,10 @@ def _industries(choice: ModelIndustry) -> list[str]:
 def train(
     features: Annotated[Path, typer.Option(help="the feature dataset (riskwarn features)")],
     industry: Annotated[ModelIndustry, typer.Option(help="which industry, or all")],
+    engine: Annotated[Engine, typer.Option(
+        help="fit LightGBM with pandas on this machine, or with lightgbm.dask")] = Engine.pandas,
+    scheduler: Annotated[str | None, typer.Option(
+        help="address of a Dask scheduler (default: a local cluster)")] = None,
 ) -> None:
     """Train, evaluate and register each industry's model as the challenger in MLflow."""
     from training.data import NotEnoughHistory
@@ -182,7 +186,7 @@ def train(
     failed = False
     for key in _industries(industry):
         try:
-            result = train_industry(features, key)
+            result = train_industry(features, key, engine=engine.value, scheduler=scheduler)
         except (NotEnoughHistory, FileNotFoundError) as exc:
             err.print(f"error: {key}: {exc}", markup=False)
             failed = True
@@ -336,6 +340,7 @@ def serve(
 ) -> None:
     """Run the risk service (BentoML) with each industry's champion."""
     import os
+    import secrets
     import subprocess
     import sys
 
@@ -345,6 +350,8 @@ def serve(
     # new-style services ignore --api-workers; the worker count is service configuration
     env = {**os.environ, "BENTOML_DO_NOT_TRACK": "true",
            "BENTOML_CONFIG_OPTIONS": f"services.riskwarn.workers={workers}"}
+    # one signing key for the review workspace's sessions across the workers
+    env.setdefault("RISKWARN_UI_SECRET", secrets.token_urlsafe(32))
     if sources:
         from serving.batch import location_of
 
@@ -507,8 +514,9 @@ def demo(
     promote(ModelIndustry.all, None)
     score(str(settings.DEMO_SOURCES), settings.DEMO_SCORE_AS_OF)
     if serve_after:
-        console.print("the service starts at http://127.0.0.1:3000 (Ctrl+C stops it); get a "
-                      "token with: riskwarn users add NAME --role viewer")
+        console.print("the service starts at http://127.0.0.1:3000, the review workspace at "
+                      "http://127.0.0.1:3000/ui/ (Ctrl+C stops it); get a token with: "
+                      "riskwarn users add NAME --role viewer")
         serve("127.0.0.1", 3000, None, 1)
 
 

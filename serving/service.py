@@ -15,7 +15,7 @@ import os
 import threading
 from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import anyio
 import bentoml
@@ -24,7 +24,9 @@ from starlette.responses import JSONResponse
 
 from features.loading import SourceError
 from serving import workspace_plans as plans_api
+from serving import workspace_review as review_api
 from serving.api import (
+    DecisionResponse,
     FirmDetail,
     FirmRef,
     IndustryKey,
@@ -42,6 +44,7 @@ from serving.api import (
 from serving.auth import TokenAuth
 from serving.store.database import DatabaseError, open_database
 from serving.store.users import list_users
+from serving.ui import app as ui
 from serving.workspace import ApiError, Workspace
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -119,11 +122,13 @@ def load_workspace() -> Workspace:
     return Workspace(engine, loaded, os.environ.get("RISKWARN_SOURCES") or None, summaries)
 
 
+@bentoml.asgi_app(ui.app, path="/ui")  # the review workspace (serving/ui)
 @bentoml.service(name="riskwarn", traffic={"timeout": 120},
                  http={"cors": {"enabled": False}})
 class RiskWarn:
     def __init__(self) -> None:
         self.workspace = load_workspace()
+        ui.register(self.workspace)
         # sources and the latest run's feature rows load behind the first requests
         threading.Thread(target=self.workspace.warm, name="warm-up", daemon=True).start()
 
@@ -217,6 +222,21 @@ class RiskWarn:
         return OutcomeResponse.model_validate(plans_api.record_outcome(
             self.workspace, _user(ctx), plan_id=plan_id, uscc=uscc, result=result,
             inspected_on=inspected_on, note=note))
+
+    @bentoml.api(route="/decisions")
+    @answers("decisions")
+    def decisions(self, uscc: Annotated[str, Field(max_length=64)],
+                  decision: Literal["confirm", "dismiss", "escalate"],
+                  reason: Annotated[str | None, Field(max_length=2000)] = None,
+                  note: Annotated[str | None, Field(max_length=2000)] = None,
+                  ctx: bentoml.Context = None  # type: ignore[assignment]
+                  ) -> DecisionResponse:
+        """(officer) Confirm (a targeted-inspection candidate), dismiss (reason required) or
+        escalate a warning of the latest run; a second decision is refused with the first."""
+        _note(ctx, uscc=uscc, decision=decision)
+        return DecisionResponse.model_validate(review_api.decide(
+            self.workspace, _user(ctx), uscc=uscc, decision=decision, reason=reason,
+            note=note))
 
     @bentoml.api(route="/users")
     @answers("users")

@@ -20,7 +20,7 @@ from features.codes import is_valid_uscc
 from features.loading import Sources, load_sources
 from features.prepare import Prepared, prepare
 from serving import firm_detail
-from serving.store import runs
+from serving.store import decisions, runs
 from serving.store.users import User
 from training.champions import Champion
 from training.scoring import names_of, score_rows
@@ -123,9 +123,9 @@ class Workspace:
             return self._frames[key]
 
     def confirmed_firms(self) -> list[str]:
-        """Firms officers confirmed in review: the targeted list's head (review decisions
-        arrive with the review workspace; none are recorded yet)."""
-        return []
+        """Firms officers confirmed on the latest run's warnings: the targeted list's head."""
+        run = self.latest_run()
+        return [] if run is None else decisions.confirmed_firms(self.engine, run.id)
 
     # -- /score ----------------------------------------------------------------------------
     def score(self, user: User, usccs: list[str], fresh: bool) -> list[dict[str, Any]]:

@@ -129,7 +129,13 @@ def fit(train: pd.DataFrame, calibration: pd.DataFrame, features: list[str],
         params: dict[str, Any], seed: int = 0) -> CalibratedClassifierCV:
     """LightGBM on the training period blended with the points rule, calibrated on the later
     calibration period."""
-    pipeline = fit_pipeline(train, features, params, seed)
+    return blend_and_calibrate(fit_pipeline(train, features, params, seed), calibration,
+                               features)
+
+
+def blend_and_calibrate(pipeline: Pipeline, calibration: pd.DataFrame, features: list[str]
+                        ) -> CalibratedClassifierCV:
+    """A fitted pipeline re-ranking the points rule, calibrated on the calibration period."""
     blend = RuleBlend(pipeline).fit()
     # Platt scaling: strictly increasing, so the ranking (and the top of the list) is the
     # blend's own; isotonic steps would tie firms at the top of the list.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ import mlflow
 import numpy as np
 import pandas as pd
 from mlflow.models import infer_signature
+from sklearn.calibration import CalibratedClassifierCV
 
 from features import settings
 from features.industries import config_hash, default_config
@@ -30,6 +32,11 @@ TRUSTED = ["lightgbm.sklearn.LGBMClassifier", "lightgbm.basic.Booster",
            "lightgbm.basic._LGBM_BoosterHandle", "numpy.dtype",
            "sklearn.calibration._CalibratedClassifier",
            "sklearn.calibration._SigmoidCalibration", "training.model.RuleBlend"]
+
+# (train, calibration, features, params) -> the calibrated model: `training.model.fit`, or
+# `training.dask_fit`'s with the booster fitted on a Dask cluster
+Fitter = Callable[[pd.DataFrame, pd.DataFrame, list[str], dict[str, Any]],
+                  CalibratedClassifierCV]
 
 
 @dataclass
@@ -62,9 +69,9 @@ def data_fingerprint(features: Path, industry: str) -> str:
 
 
 def fit_and_evaluate(split: Split, features: list[str], params: dict[str, Any], k: int,
-                     proportions: dict[str, float]) -> dict[str, Any]:
+                     proportions: dict[str, float], fitter: Fitter = fit) -> dict[str, Any]:
     """The model, its test metrics, tier cut-offs, reference values and bias audit."""
-    model = fit(split.train, split.calibration, features, params)
+    model = fitter(split.train, split.calibration, features, params)
     test_scores = probabilities(model, split.test, features)
     metrics = evaluate_period(split.test, test_scores, k)
     flagged = bias.flag_top_k(split.test, test_scores, k)
@@ -100,19 +107,37 @@ def _figures(split: Split, result: dict[str, Any], features: list[str], k: int
     }
 
 
+def _split_and_fit(features: Path, industry: str, horizon_days: int, chosen: dict[str, Any],
+                   k: int, proportions: dict[str, float], engine: str, scheduler: str | None
+                   ) -> tuple[Split, list[str], dict[str, Any]]:
+    """The temporal split and `fit_and_evaluate`'s result, the booster fitted by `engine`."""
+    if engine == "dask":
+        from training import dask_fit
+
+        with dask_fit.cluster(scheduler) as client:
+            split, names, rows = dask_fit.load_split(features, industry, horizon_days)
+            return split, names, fit_and_evaluate(split, names, chosen, k, proportions,
+                                                  dask_fit.fitter(client, rows))
+    frame = load_features(features, industry)
+    split = temporal_split(frame, horizon_days)
+    names = feature_names(frame)
+    return split, names, fit_and_evaluate(split, names, chosen, k, proportions)
+
+
 def train_industry(features: Path, industry: str, params: dict[str, Any] | None = None,
-                   seed: int = 0, register: bool = True) -> Trained:
+                   seed: int = 0, register: bool = True, engine: str = "pandas",
+                   scheduler: str | None = None) -> Trained:
     """Train, evaluate, log and register one industry's model as the challenger (or, with
-    `register=False`, only log it: `retrain` registers once every step has succeeded)."""
+    `register=False`, only log it: `retrain` registers once every step has succeeded).
+    `engine="dask"` fits the booster with `lightgbm.dask` on the cluster at `scheduler` (by
+    default a local one); everything else is the same."""
     config = default_config()
     spec = config.industries[industry]  # type: ignore[index]
-    frame = load_features(features, industry)
-    split = temporal_split(frame, spec.horizon_days)
-    names = feature_names(frame)
     chosen = {**DEFAULT_PARAMS, **tuned_params(industry), **(params or {})}
     k = spec.monthly_capacity
     proportions: dict[str, float] = {str(t): p for t, p in spec.tier_proportions.items()}
-    result = fit_and_evaluate(split, names, chosen, k, proportions)
+    split, names, result = _split_and_fit(features, industry, spec.horizon_days, chosen, k,
+                                          proportions, engine, scheduler)
     period = split.describe()
     bias_ok = bias.passes(result["audit"])
     card = model_card(industry, period, result["metrics"], chosen, result["cutoffs"], bias_ok,
@@ -121,7 +146,7 @@ def train_industry(features: Path, industry: str, params: dict[str, Any] | None 
     with mlflow.start_run(experiment_id=tracking.experiment_id(industry),
                           run_name=f"train-{industry}") as run:
         mlflow.log_params({**chosen, "seed": seed, "features": str(features), **period,
-                           "capacity_k": k})
+                           "capacity_k": k, "engine": engine})
         mlflow.set_tags({"industry": industry, "config_hash": config_hash(),
                          "data_fingerprint": data_fingerprint(features, industry),
                          "params_hash": params_hash(chosen, seed), "kind": "train"})

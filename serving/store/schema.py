@@ -212,3 +212,23 @@ outcomes = Table(
     CheckConstraint(f"result IN {OUTCOMES}", name="result"),
 )
 Index("ix_outcomes_inspected_on", outcomes.c.inspected_on)
+
+DECISIONS = ("confirm", "dismiss", "escalate")
+
+# An officer's decision on a warning of one scoring run: one per (run, firm), never overwritten
+decisions = Table(
+    "decisions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", Integer, ForeignKey("scoring_runs.id"), nullable=False),
+    Column("uscc", String(18), nullable=False),
+    Column("decision", String(16), nullable=False),  # one of DECISIONS
+    Column("reason", Text, nullable=True),  # required to dismiss
+    Column("note", Text, nullable=True),
+    Column("decided_by", String(64), nullable=False),
+    Column("decided_at", UtcDateTime, nullable=False),
+    UniqueConstraint("run_id", "uscc"),
+    CheckConstraint(f"decision IN {DECISIONS}", name="decision"),
+    CheckConstraint("decision <> 'dismiss' OR (reason IS NOT NULL AND reason <> '')",
+                    name="dismiss_reason"),
+    Index("ix_decisions_run_id_decision", "run_id", "decision"),
+)

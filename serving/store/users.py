@@ -79,12 +79,18 @@ def add_user(engine: Engine, name: str, role: str, towns: list[str] | None) -> s
 
 def user_for_token(engine: Engine, token: str) -> User | None:
     """The active user holding this unrevoked token, or None."""
-    if not token:
-        return None
+    return user_for_token_hash(engine, hash_token(token)) if token else None
+
+
+def user_for_token_hash(engine: Engine, token_hash: str, user_id: int | None = None
+                        ) -> User | None:
+    """The active user whose unrevoked token has this hash (and, if given, this id)."""
+    conditions = [tokens.c.token_hash == token_hash, tokens.c.revoked_at.is_(None),
+                  users.c.active.is_(True)]
+    if user_id is not None:
+        conditions.append(users.c.id == user_id)
     query = (select(users.c.id, users.c.name, users.c.role, users.c.towns)
-             .join(tokens, tokens.c.user_id == users.c.id)
-             .where(tokens.c.token_hash == hash_token(token), tokens.c.revoked_at.is_(None),
-                    users.c.active.is_(True)))
+             .join(tokens, tokens.c.user_id == users.c.id).where(*conditions))
     with engine.connect() as connection:
         row = connection.execute(query).first()
     if row is None:

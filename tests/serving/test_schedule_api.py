@@ -81,7 +81,7 @@ def test_an_outcome_is_recorded_once_and_reaches_the_next_retraining(client, wor
     again = client.post("/outcomes", json={**body, "result": "no_problem"},
                         headers=bearer(world, "admin"))
     assert again.status_code == 409 and again.json()["first"]["result"] == "rectify"
-    missing = client.post("/outcomes", json={**body, "uscc": "91441900MA4URRBN8K"},
+    missing = client.post("/outcomes", json={**body, "uscc": "91441900MA0000015D"},
                           headers=bearer(world, "officer"))
     assert missing.status_code == 404
     future = client.post("/outcomes", json={**body, "inspected_on": "2099-01-01"},

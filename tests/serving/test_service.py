@@ -134,9 +134,9 @@ def test_firm_detail_masks_the_legal_representative_for_viewers(client, world):
     assert detail["history"][-1]["run_id"] == world.run_id
     assert detail["timeline"] and detail["timeline"] == sorted(
         detail["timeline"], key=lambda e: e["date"], reverse=True)
-    unknown = client.post("/firm", json={"uscc": "91441900MA4URRBN8K"},
+    unknown = client.post("/firm", json={"uscc": "91441900MA0000015D"},
                           headers=bearer(world, "viewer"))
-    assert unknown.status_code in (400, 404)
+    assert unknown.status_code == 404 and unknown.json()["field"] == "uscc"
 
 
 def test_models_lists_the_champion_with_its_periods_and_metrics(client, world):
@@ -150,10 +150,10 @@ def test_models_lists_the_champion_with_its_periods_and_metrics(client, world):
 def test_every_authorised_request_is_audited(client, world):
     from serving.audit_queue import flush_all
 
-    client.post("/firm", json={"uscc": "91441900MA4URRBN8K"}, headers=bearer(world, "officer"))
+    client.post("/firm", json={"uscc": "91441900MA0000015D"}, headers=bearer(world, "officer"))
     flush_all()
     with open_database(world.database).connect() as c:
         rows = c.execute(select(audit_log).where(audit_log.c.user_name == "officer")
                          .order_by(audit_log.c.id.desc())).mappings().first()
     assert rows is not None and rows["action"] == "POST /firm"
-    assert json.loads(rows["detail"])["uscc"] == "91441900MA4URRBN8K"
+    assert json.loads(rows["detail"])["uscc"] == "91441900MA0000015D"

@@ -1,0 +1,87 @@
+"""The workspace's words in Chinese (the default) and English (`?lang=en`, kept in a cookie)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+LANGS = ("zh", "en")
+COOKIE = "riskwarn_lang"
+
+WORDS: dict[str, tuple[str, str]] = {
+    "title": ("风险预警复核工作台", "Risk warning review workspace"),
+    "disclaimer": ("评分仅提示关注，不作为执法依据；任何处置须经执法人员记录决定。",
+                   "A score is a reason to look, never the basis of an enforcement decision; "
+                   "every action needs an officer's recorded decision."),
+    "sign_in": ("登录", "Sign in"),
+    "sign_out": ("退出", "Sign out"),
+    "token": ("访问令牌", "Access token"),
+    "token_help": ("令牌由管理员通过 riskwarn users add 发放。",
+                   "An administrator issues tokens with riskwarn users add."),
+    "bad_token": ("令牌无效或已吊销。", "The token is invalid or revoked."),
+    "bad_csrf": ("表单已过期，请重试。", "The form has expired: please try again."),
+    "queue": ("预警队列", "Warning queue"),
+    "industry": ("行业", "Industry"),
+    "town": ("乡镇", "Town"),
+    "tier": ("等级", "Tier"),
+    "all": ("全部", "All"),
+    "sort": ("排序", "Sort"),
+    "highest": ("概率从高到低", "Highest probability first"),
+    "lowest": ("概率从低到高", "Lowest probability first"),
+    "filter": ("筛选", "Filter"),
+    "firm": ("企业", "Firm"),
+    "probability": ("风险概率", "Probability"),
+    "top_reason": ("首要原因", "Top reason"),
+    "status": ("复核状态", "Review"),
+    "undecided": ("待复核", "To review"),
+    "previous": ("上一页", "Previous"),
+    "next": ("下一页", "Next"),
+    "page": ("第 {page} / {pages} 页，共 {total} 条", "Page {page} of {pages}, {total} warnings"),
+    "as_of": ("评分基准日", "Scored as of"),
+    "no_run": ("尚无评分结果。", "No scoring run yet."),
+    "reasons": ("风险原因", "Reasons"),
+    "history": ("评分历史", "Score history"),
+    "timeline": ("事件时间线", "Timeline"),
+    "no_events": ("无记录事件。", "No recorded events."),
+    "not_scored": ("该企业不在最新评分结果中。", "This firm is not in the latest scoring run."),
+    "decision": ("复核决定", "Decision"),
+    "confirm": ("确认（列入定向检查候选）", "Confirm (targeted-inspection candidate)"),
+    "dismiss": ("排除（须填写理由）", "Dismiss (reason required)"),
+    "escalate": ("上报", "Escalate"),
+    "reason": ("理由", "Reason"),
+    "note": ("备注", "Note"),
+    "record": ("记录决定", "Record decision"),
+    "decided": ("已由 {by} 于 {at} 作出决定：{decision}。首次决定保持不变。",
+                "Already decided by {by} at {at}: {decision}. The first decision stands."),
+    "recorded": ("决定已记录。", "Decision recorded."),
+    "officer_only": ("仅执法人员及以上角色可作出决定。",
+                     "Only officers and above may record decisions."),
+    "signed_in_as": ("当前用户", "Signed in as"),
+    "back": ("返回队列", "Back to the queue"),
+    "language": ("English", "中文"),
+    "registered": ("登记信息", "Register entry"),
+    "legal_rep": ("法定代表人", "Legal representative"),
+    "kind_complaint": ("投诉举报", "Complaint"),
+    "kind_penalty": ("行政处罚", "Penalty"),
+    "kind_inspection": ("检查", "Inspection"),
+    "kind_listing": ("列入名录", "Listing"),
+    "kind_delisting": ("移出名录", "Delisting"),
+    "kind_change": ("登记变更", "Change"),
+}
+
+
+def pick(lang_param: str | None, lang_cookie: str | None) -> str:
+    """The page's language: the query's `lang` if known, else the cookie's, else Chinese."""
+    for lang in (lang_param, lang_cookie):
+        if lang in LANGS:
+            return lang
+    return "zh"
+
+
+def translator(lang: str) -> Callable[..., str]:
+    """`t(key, **values)`: the word in `lang`, with `{placeholders}` filled in."""
+    index = LANGS.index(lang)
+
+    def t(key: str, **values: object) -> str:
+        text = WORDS[key][index] if key in WORDS else key
+        return text.format(**values) if values else text
+    return t
