@@ -2,16 +2,20 @@
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
 
+import pandas as pd
 from mlflow.tracking import MlflowClient
 from typer.testing import CliRunner
 
 from serving.cli import app
 from training import tracking
+from training.data import temporal_split
+from training.retrain import TRAIN_MONTHS, retrain_window
 
 runner = CliRunner()
 KEYS = ("food", "ecommerce", "quasi_financial")
@@ -30,8 +34,13 @@ def _versions(client):
     return {key: len(client.search_model_versions(f"name='riskwarn-{key}'")) for key in KEYS}
 
 
-def test_retrain_then_again_changes_nothing(market, monthly_features, registry):
-    features = monthly_features  # built from these sources already: retrain reuses it
+def _own_copy(features, tmp_path):
+    """retrain keeps only its window in the folder: not the session's shared dataset."""
+    return shutil.copytree(features, tmp_path / "features")
+
+
+def test_retrain_then_again_changes_nothing(market, monthly_features, registry, tmp_path):
+    features = _own_copy(monthly_features, tmp_path)  # same sources: retrain reuses it
     first = runner.invoke(app, ["retrain", "--sources", str(market), "--features", str(features)])
     assert first.exit_code == 0, first.output
     after_first = _aliases()
@@ -47,6 +56,7 @@ def test_retrain_then_again_changes_nothing(market, monthly_features, registry):
 
 def test_killing_retrain_mid_run_leaves_every_alias(market, monthly_features, registry,
                                                     tmp_path):
+    features = _own_copy(monthly_features, tmp_path)
     client = MlflowClient(registry)
     before, counts = _aliases(), _versions(client)
     tuned = tmp_path / "mlruns" / "tuned"
@@ -58,7 +68,7 @@ def test_killing_retrain_mid_run_leaves_every_alias(market, monthly_features, re
     started = time.time()
     proc = subprocess.Popen(
         [sys.executable, "-m", "serving.cli", "retrain", "--sources", str(market),
-         "--features", str(monthly_features)], env=env, stdout=subprocess.PIPE,
+         "--features", str(features)], env=env, stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT, text=True)
     experiment = tracking.experiment_id("ecommerce")
     while time.time() - started < 300 and proc.poll() is None:
@@ -72,3 +82,17 @@ def test_killing_retrain_mid_run_leaves_every_alias(market, monthly_features, re
     proc.wait()
     assert _aliases() == before
     assert _versions(client) == counts
+
+
+def test_retrain_window_is_what_the_temporal_split_uses():
+    start, end = pd.Timestamp("2021-01-01"), pd.Timestamp("2025-12-31")
+    window = retrain_window(start, end)
+    food = window["food"]  # 180-day horizon: labels complete to 2025-06-30
+    assert food[-3:] == list(pd.date_range("2025-04-30", "2025-06-30", freq="ME"))
+    assert food[-4] == pd.Timestamp("2024-10-31") and len(food) == TRAIN_MONTHS + 4
+    frame = pd.DataFrame({"as_of": food, "label": 0.0})
+    split = temporal_split(frame, 180)
+    assert list(split.train["as_of"]) == food[:-4]
+    assert split.calibration["as_of"].tolist() == [food[-4]]
+    short = retrain_window(pd.Timestamp("2023-06-01"), end)["quasi_financial"]
+    assert short[0] == pd.Timestamp("2023-06-30")  # never before the first event
