@@ -3,6 +3,7 @@ with one sheet per table, chosen by the file's suffix."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -18,10 +19,23 @@ def write_tables(path: Path, tables: Mapping[str, pd.DataFrame]) -> None:
         raise ValueError(f"{path}: write .csv or .xlsx")
     path.parent.mkdir(parents=True, exist_ok=True)
     side = path.with_name(f".{path.name}.part")
-    if suffix == ".csv":
-        next(iter(tables.values())).to_csv(side, index=False, encoding="utf-8-sig")
-    else:
-        with pd.ExcelWriter(side, engine="openpyxl") as book:
-            for sheet, frame in tables.items():
-                frame.to_excel(book, sheet_name=sheet[:31], index=False)
+    side.write_bytes(table_bytes(tables, suffix))
     side.replace(path)  # a reader never sees half a file
+
+
+MEDIA_TYPES = {".csv": "text/csv; charset=utf-8",
+               ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def table_bytes(tables: Mapping[str, pd.DataFrame], suffix: str) -> bytes:
+    """What `write_tables` would write to a file ending in `suffix`, as bytes (downloads)."""
+    suffix = suffix.lower()
+    if suffix not in SUFFIXES:
+        raise ValueError(f"{suffix}: export .csv or .xlsx")
+    if suffix == ".csv":
+        return next(iter(tables.values())).to_csv(index=False).encode("utf-8-sig")
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as book:
+        for sheet, frame in tables.items():
+            frame.to_excel(book, sheet_name=sheet[:31], index=False)
+    return buffer.getvalue()

@@ -141,3 +141,126 @@ def test_forms_without_the_csrf_token_are_refused(ui, served_env):
         assert refused.status_code == 403
         assert _undecided_firm(served_env, 4) == uscc  # nothing recorded
         assert http.get("/queue").status_code == 200
+
+
+def test_the_queue_exports_to_excel_and_csv(page, ui, served_env):
+    import io
+
+    import pandas as pd
+    from sqlalchemy import select
+
+    from serving.store.database import open_database
+    from serving.store.schema import audit_log
+    from serving.ui.downloads import QUEUE_COLUMNS
+
+    sign_in(page, ui, served_env.tokens["branch"])
+    page.wait_for_url("**/ui/queue")
+    page.goto(f"{ui}/queue?tier=D")
+    with page.expect_download() as info:
+        page.click("a.export-xlsx")
+    download = info.value
+    assert download.suggested_filename == "queue.xlsx"
+    table = pd.read_excel(download.path(), dtype={"town_code": str})
+    assert list(table.columns) == list(QUEUE_COLUMNS)
+    assert len(table) > 0 and set(table["tier"]) == {"D"}
+    assert set(table["town_code"]) == {"441900003000"}  # the user's towns only
+    answer = page.request.get(f"{ui}/queue.csv?tier=D")
+    assert answer.ok and answer.headers["content-type"].startswith("text/csv")
+    assert answer.headers["content-disposition"] == 'attachment; filename="queue.csv"'
+    assert answer.body().startswith(b"\xef\xbb\xbf")  # a BOM, so Excel shows Chinese
+    csv = pd.read_csv(io.BytesIO(answer.body()), encoding="utf-8-sig", dtype=str)
+    assert list(csv.columns) == list(QUEUE_COLUMNS) and len(csv) == len(table)
+    with open_database(served_env.database).connect() as connection:
+        exports = connection.execute(select(audit_log.c.user_name, audit_log.c.target).where(
+            audit_log.c.action == "export")).all()
+    assert ("branch", "queue.xlsx") in exports and ("branch", "queue.csv") in exports
+
+
+def _make_plan(ui, served_env):
+    api = ui.removesuffix("/ui")
+    answer = httpx.post(f"{api}/schedule", json={"start": "2026-01-05", "end": "2026-01-16"},
+                        headers={"Authorization": f"Bearer {served_env.tokens['scheduler']}"},
+                        timeout=60)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["visits"]
+    return answer.json()["plan_id"]
+
+
+def test_plans_list_visits_and_keep_the_first_outcome(browser, ui, served_env):
+    plan_id = _make_plan(ui, served_env)
+    first, second = browser.new_page(), browser.new_page()
+    try:
+        for page, role in ((first, "officer"), (second, "admin")):
+            sign_in(page, ui, served_env.tokens[role])
+            page.wait_for_url("**/ui/queue")
+            page.click("header a[href$='/plans']")
+            page.wait_for_url("**/ui/plans")
+            assert f"计划 {plan_id}" in page.locator("main").inner_text()
+            assert page.locator("table.plan tbody tr").count() > 0
+        uscc = first.locator("tr.visit form.outcome").first.evaluate(
+            "f => f.closest('tr').dataset.uscc")
+        row = f"tr.visit[data-uscc='{uscc}'] form.outcome"
+        first.select_option(f"{row} select[name=result]", "rectify")
+        first.fill(f"{row} input[name=note]", "标签不规范")
+        first.click(f"{row} button[type=submit]")
+        assert first.locator(".notice").is_visible()
+        shown = first.locator(f"tr.visit[data-uscc='{uscc}'] .outcome-recorded").first
+        assert "责令整改" in shown.inner_text() and "officer" in shown.inner_text()
+        second.select_option(f"{row} select[name=result]", "no_problem")
+        second.click(f"{row} button[type=submit]")
+        assert "首次记录保持不变" in second.locator(".error").inner_text()
+        kept = second.locator(f"tr.visit[data-uscc='{uscc}'] .outcome-recorded").first
+        assert "责令整改" in kept.inner_text() and "officer" in kept.inner_text()
+        answer = first.request.get(f"{ui}/plan/{plan_id}.xlsx")
+        assert answer.ok and answer.headers["content-type"].endswith("spreadsheetml.sheet")
+    finally:
+        first.context.close()
+        second.context.close()
+
+
+def test_viewers_and_branch_users_see_their_part_of_a_plan(page, ui, served_env):
+    _make_plan(ui, served_env)
+    sign_in(page, ui, served_env.tokens["viewer"])
+    page.wait_for_url("**/ui/queue")
+    page.goto(f"{ui}/plans")
+    assert page.locator("table.plan tbody tr").count() > 0
+    assert page.locator("form.outcome").count() == 0  # a viewer records nothing
+    page.context.clear_cookies()
+    sign_in(page, ui, served_env.tokens["branch"])
+    page.wait_for_url("**/ui/queue")
+    page.goto(f"{ui}/plans")
+    towns = {row.get_attribute("data-town") for row in page.locator("tr.visit").all()}
+    assert towns <= {"441900003000"}
+
+
+def test_the_model_page_shows_the_champion_and_its_pictures(page, ui, served_env):
+    from training import tracking
+
+    champion = tracking.version_by_alias("food", "champion")
+    assert champion is not None
+    sign_in(page, ui, served_env.tokens["viewer"])
+    page.wait_for_url("**/ui/queue")
+    page.click("header a[href$='/models']")
+    page.wait_for_url("**/ui/models")
+    assert page.locator("tr.model-champion td.version").first.inner_text() == str(
+        champion.version)
+    pictures = page.locator("img.picture")
+    assert pictures.count() >= 2
+    for source in (pictures.nth(0).get_attribute("src"), pictures.nth(1).get_attribute("src")):
+        answer = page.request.get(f"{ui.removesuffix('/ui')}{source}")
+        assert answer.ok and answer.headers["content-type"] == "image/png"
+        assert answer.body().startswith(b"\x89PNG")
+    missing = page.request.get(f"{ui}/models/food/champion/nothing.png")
+    assert missing.status == 404
+
+
+def test_pictures_are_not_available_without_mlflow(page, ui, served_env, monkeypatch):
+    from serving.ui import models_page
+
+    monkeypatch.setenv("RISKWARN_MODEL_STORE", "bentoml")  # the Bento deployment: no MLflow
+    assert models_page.picture("food", "1", "calibration") is None
+    sign_in(page, ui, served_env.tokens["viewer"])
+    page.wait_for_url("**/ui/queue")
+    page.goto(f"{ui}/models?lang=en")
+    assert page.locator("img.picture").count() == 0
+    assert "Picture not available." in page.locator(".not-available").first.inner_text()

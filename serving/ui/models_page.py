@@ -1,0 +1,98 @@
+"""The model page: each industry's champion and challenger (`Workspace.models`) with their test
+metrics, and the training run's calibration curve and bias audit as pictures.
+
+The pictures are the MLflow run's artifacts, fetched once and kept in a per-process temporary
+directory. Where MLflow is out of reach (the BentoML-store deployment) the page says the
+picture is not available; a failed fetch is not retried for RETRY_SECONDS.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import mlflow
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+
+from serving.ui.web import redirect, render, signed_in, workspace
+from training import tracking
+
+PICTURES = {"calibration": "plots/calibration.png", "bias_audit": "plots/bias_audit.png"}
+METRICS = {"precision_at_k": "test_precision_at_k", "rule_precision_at_k":
+           "test_rule_precision_at_k", "auc": "test_roc_auc", "ece": "test_ece"}
+RETRY_SECONDS = 300.0
+_lock = threading.Lock()
+_cache: dict[str, Path] = {}
+_failed: dict[tuple[str, str, str], float] = {}
+
+
+def _cache_dir() -> Path:
+    if "dir" not in _cache:
+        _cache["dir"] = Path(tempfile.mkdtemp(prefix="riskwarn-ui-pictures-"))
+    return _cache["dir"]
+
+
+def _fetch(industry: str, version: str, name: str, into: Path) -> None:
+    found = tracking.client().get_model_version(tracking.model_name(industry), version)
+    with tempfile.TemporaryDirectory(dir=_cache_dir()) as scratch:
+        got = mlflow.artifacts.download_artifacts(
+            run_id=found.run_id, artifact_path=PICTURES[name], dst_path=scratch,
+            tracking_uri=tracking.tracking_uri())
+        into.parent.mkdir(parents=True, exist_ok=True)
+        Path(got).replace(into)
+
+
+def picture(industry: str, version: str, name: str) -> Path | None:
+    """The model version's picture `name` as a local file, or None when not available."""
+    if name not in PICTURES or os.environ.get("RISKWARN_MODEL_STORE") == "bentoml":
+        return None
+    key = (industry, version, name)
+    with _lock:
+        cached = _cache_dir() / industry / version / f"{name}.png"
+        if cached.exists():
+            return cached
+        if time.monotonic() - _failed.get(key, -RETRY_SECONDS) < RETRY_SECONDS:
+            return None
+        try:
+            _fetch(industry, version, name, cached)
+        except Exception:  # MLflow unreachable, run or artifact missing: say so, never a 500
+            _failed[key] = time.monotonic()
+            return None
+    return cached
+
+
+def _summary(industry: str, alias: str) -> dict[str, Any] | None:
+    return next((m for m in workspace().models
+                 if m["industry"] == industry and m["alias"] == alias), None)
+
+
+def models_page(request: Request) -> Response:
+    sess, user = signed_in(request)
+    if user is None:
+        return redirect(request, "/")
+    rows = []
+    for model in workspace().models:
+        metrics = model.get("metrics") or {}
+        rows.append({**model, **{k: metrics.get(m) for k, m in METRICS.items()},
+                     "pictures": {name: picture(model["industry"], str(model["version"]), name)
+                                  is not None for name in PICTURES}})
+    return render(request, "models.html", sess, user, models=rows, pictures=list(PICTURES))
+
+
+def picture_file(request: Request) -> Response:
+    """GET /models/{industry}/{alias}/{name}.png"""
+    _, user = signed_in(request)
+    if user is None:
+        return redirect(request, "/")
+    p = request.path_params
+    model = _summary(p["industry"], p["alias"])
+    found = picture(model["industry"], str(model["version"]), p["name"]) if model else None
+    if found is None:
+        return Response("404: picture not available", status_code=404,
+                        media_type="text/plain; charset=utf-8")
+    return FileResponse(found, media_type="image/png")

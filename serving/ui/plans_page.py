@@ -1,0 +1,118 @@
+"""The plans page: a stored inspection plan per inspector by day, and each visit's outcome
+(recorded through `serving.workspace_plans.record_outcome`, first outcome kept)."""
+
+from __future__ import annotations
+
+import functools
+from datetime import date
+from typing import Any
+
+import anyio
+import pandas as pd
+from sqlalchemy import select
+from starlette.requests import Request
+from starlette.responses import Response
+
+from features.contracts import OUTCOMES
+from serving import workspace_plans
+from serving.store import plans
+from serving.store.schema import outcomes as outcomes_table
+from serving.store.users import User, role_allows
+from serving.ui.web import choices, form_of, redirect, render, signed_in, workspace
+from serving.workspace import ApiError, Workspace
+
+PLAN_COLUMNS = ("inspector_id", "inspector", "date", "uscc", "name", "industry", "town_code",
+                "town", "kind", "lead", "result", "inspected_on", "note", "recorded_by")
+
+
+def _names(ws: Workspace) -> tuple[dict[str, str], dict[str, str]]:
+    """(firm names by uscc, inspector names by id) from the sources; empty when unknown."""
+    try:
+        tables = ws.loaded().sources.tables
+    except ApiError:
+        return {}, {}
+    firms, roster = tables["registrations"], tables["inspectors"]
+    return (dict(zip(firms["uscc"], firms["name"], strict=True)),
+            dict(zip(roster["inspector_id"], roster["name"], strict=True)))
+
+
+def _outcomes(ws: Workspace, plan_id: int) -> pd.DataFrame:
+    o = outcomes_table.c
+    query = select(o.uscc, o.result, o.inspected_on, o.note, o.recorded_by
+                   ).where(o.plan_id == plan_id)
+    with ws.engine.connect() as connection:
+        rows = connection.execute(query).all()
+    return pd.DataFrame(rows, columns=["uscc", "result", "inspected_on", "note",
+                                       "recorded_by"])
+
+
+def plan_table(ws: Workspace, user: User, plan_id: int) -> pd.DataFrame:
+    """The plan's visits the user may see, one row per inspector and visit, by inspector and
+    day; `lead` marks the visit's first inspector; recorded outcomes alongside."""
+    visits = plans.plan_visits(ws.engine, plan_id)
+    if user.towns is not None:
+        visits = visits.loc[visits["town_code"].isin(user.towns)]
+    firms, inspectors = _names(ws)
+    rows = visits.assign(
+        inspector_id=visits["inspector_ids"],
+        lead_id=visits["inspector_ids"].map(lambda ids: ids[0] if len(ids) else None),
+    ).explode("inspector_id")
+    rows = rows.assign(lead=rows["inspector_id"] == rows["lead_id"],
+                       inspector=rows["inspector_id"].map(inspectors).fillna(""),
+                       name=rows["uscc"].map(firms).fillna(""),
+                       town=rows["town_code"].map(choices()["towns"]).fillna(""))
+    rows = rows.merge(_outcomes(ws, plan_id), on="uscc", how="left")
+    rows = rows.sort_values(["inspector_id", "date", "town_code", "uscc"], kind="stable")
+    return rows[list(PLAN_COLUMNS)].astype(object).where(rows[list(PLAN_COLUMNS)].notna(), None)
+
+
+def chosen_plan(ws: Workspace, request: Request) -> int | None:
+    """`?plan_id=` when it names a stored plan, else the latest plan (None before the first)."""
+    asked = request.query_params.get("plan_id", "")
+    if asked.isdigit() and plans.get_plan(ws.engine, int(asked)) is not None:
+        return int(asked)
+    return plans.latest_plan_id(ws.engine)
+
+
+def _plans_page(request: Request, sess: dict[str, Any], user: User, plan_id: int | None,
+                status: int = 200, **context: Any) -> Response:
+    ws = workspace()
+    found = plans.get_plan(ws.engine, plan_id) if plan_id is not None else None
+    rows = plan_table(ws, user, found["plan_id"]).to_dict("records") if found else []
+    return render(request, "plans.html", sess, user, status=status, plan=found, rows=rows,
+                  outcomes=OUTCOMES, today=date.today().isoformat(),
+                  may_record=role_allows(user.role, "officer"), **context)
+
+
+def plans_page(request: Request) -> Response:
+    sess, user = signed_in(request)
+    if user is None:
+        return redirect(request, "/")
+    notice = "outcome_recorded" if request.query_params.get("done") else None
+    return _plans_page(request, sess, user, chosen_plan(workspace(), request), notice=notice)
+
+
+async def record(request: Request) -> Response:
+    """POST /plans/{plan_id}/{uscc}/outcome (officer and above)."""
+    sess, user, form = await form_of(request)
+    if user is None:
+        return redirect(request, "/")
+    plan_id, uscc = int(request.path_params["plan_id"]), request.path_params["uscc"]
+    page = functools.partial(_plans_page, request, sess, user, plan_id)
+    if not role_allows(user.role, "officer"):
+        return await anyio.to_thread.run_sync(functools.partial(page, status=403,
+                                                                error="officer_only"))
+    note = str(form.get("note") or "").strip() or None
+    try:
+        inspected_on = date.fromisoformat(str(form.get("inspected_on") or ""))
+        await anyio.to_thread.run_sync(functools.partial(
+            workspace_plans.record_outcome, workspace(), user, plan_id=plan_id, uscc=uscc,
+            result=str(form.get("result") or ""), inspected_on=inspected_on, note=note))
+    except ValueError:
+        return await anyio.to_thread.run_sync(functools.partial(page, status=400,
+                                                                error="bad_date"))
+    except ApiError as exc:  # 409: the table shows the first outcome
+        error = "outcome_exists" if exc.status == 409 else exc.message
+        return await anyio.to_thread.run_sync(functools.partial(page, status=exc.status,
+                                                                error=error))
+    return redirect(request, f"/plans?plan_id={plan_id}&done=1")
