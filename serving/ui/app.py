@@ -23,7 +23,7 @@ from starlette.staticfiles import StaticFiles
 from serving import workspace_review as review_api
 from serving.store import decisions
 from serving.store.users import User, audit, hash_token, role_allows, user_for_token
-from serving.ui import charts, downloads, models_page, plans_page, session
+from serving.ui import charts, downloads, models_page, overview, plans_page, session
 from serving.ui.web import (
     HERE,
     TIERS,
@@ -164,6 +164,7 @@ app = Starlette(routes=[
     Route("/", sign_in_form, methods=["GET"]),
     Route("/signin", sign_in, methods=["POST"]),
     Route("/signout", sign_out, methods=["POST"]),
+    Route("/overview", overview.overview_page, methods=["GET"]),
     Route("/queue", queue, methods=["GET"]),
     Route("/queue.xlsx", downloads.queue_export, methods=["GET"]),
     Route("/queue.csv", downloads.queue_export, methods=["GET"]),

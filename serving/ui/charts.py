@@ -67,3 +67,105 @@ def line_chart(dates: Sequence[str], values: Sequence[float], title: str) -> Mar
 
 def _short(label: str, limit: int = 18) -> str:
     return label if len(label) <= limit else label[:limit - 1] + "…"
+
+
+HEAT_CELL_W, HEAT_CELL_H, HEAT_LABEL_W, HEAT_HEAD_H = 64, 24, 120, 28
+PALETTE = ("#c0392b", "#2e6da4", "#27ae60", "#8e44ad", "#d68910", "#16a085", "#7f8c8d",
+           "#e84393")
+
+
+def heat_map(rows: Sequence[str], columns: Sequence[str],
+             values: Sequence[Sequence[float | None]], titles: Sequence[Sequence[str]],
+             title: str) -> Markup:
+    """A grid of cells (`rows` × `columns`) shaded from white (0) to red (the largest value,
+    at least 0.05); each cell shows its value as a percentage and `titles` as its tooltip.
+    A None value is an empty (grey) cell."""
+    if not rows or not columns:
+        return Markup("")
+    top = max([v for row in values for v in row if v is not None] + [0.05])
+    width = HEAT_LABEL_W + HEAT_CELL_W * len(columns) + 4
+    height = HEAT_HEAD_H + HEAT_CELL_H * len(rows) + 4
+    parts = [f'<svg class="chart heat-map" role="img" viewBox="0 0 {width} {height}" '
+             f'width="{width}" height="{height}"><title>{escape(title)}</title>']
+    for j, column in enumerate(columns):
+        x = HEAT_LABEL_W + j * HEAT_CELL_W + HEAT_CELL_W / 2
+        parts.append(f'<text x="{x:.1f}" y="{HEAT_HEAD_H - 8}" text-anchor="middle">'
+                     f'{escape(_short(column, 6))}<title>{escape(column)}</title></text>')
+    for i, (row, row_values, row_titles) in enumerate(zip(rows, values, titles, strict=True)):
+        y = HEAT_HEAD_H + i * HEAT_CELL_H
+        parts.append(f'<text class="row" x="{HEAT_LABEL_W - 6}" y="{y + 16}" '
+                     'text-anchor="end">'
+                     f'{escape(_short(row, 10))}</text>')
+        for j, (value, tip) in enumerate(zip(row_values, row_titles, strict=True)):
+            x = HEAT_LABEL_W + j * HEAT_CELL_W
+            fill = "#eee" if value is None else _shade(value / top)
+            parts.append(f'<rect class="cell" x="{x}" y="{y}" width="{HEAT_CELL_W - 2}" '
+                         f'height="{HEAT_CELL_H - 2}" fill="{fill}">'
+                         f'<title>{escape(tip)}</title></rect>')
+            if value is not None:
+                ink = "#fff" if value / top > 0.6 else "#222"
+                parts.append(f'<text x="{x + HEAT_CELL_W / 2 - 1:.1f}" y="{y + 16}" '
+                             f'text-anchor="middle" fill="{ink}" pointer-events="none">'
+                             f'{value:.0%}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def heat_scale(top: float, steps: int = 5) -> Markup:
+    """The heat map's legend: `steps` swatches from 0 to `top` (a share)."""
+    parts = ['<span class="heat-scale">']
+    for k in range(steps):
+        share = k / (steps - 1)
+        parts.append(f'<span style="display:inline-block;padding:0 .4rem;'
+                     f'background:{_shade(share)};color:{"#fff" if share > 0.6 else "#222"}">'
+                     f'{top * share:.0%}</span>')
+    parts.append("</span>")
+    return Markup("".join(parts))
+
+
+def multi_line_chart(dates: Sequence[str], series: dict[str, Sequence[float | None]],
+                     title: str) -> Markup:
+    """Shares (0 to 1) over scoring runs, one coloured polyline per series with a legend;
+    a None value leaves a gap in its line."""
+    if not dates or not series:
+        return Markup("")
+    width, left, bottom = CHART_WIDTH, 44, 30
+    height = 200 + 18 * len(series)
+    plot_w, plot_h = width - left - 20, 200 - bottom - 10
+    top = max([v for vs in series.values() for v in vs if v is not None] + [0.05])
+    step = plot_w / max(len(dates) - 1, 1)
+    parts = [f'<svg class="chart line-chart trend-chart" role="img" '
+             f'viewBox="0 0 {width} {height}" width="{width}" height="{height}">'
+             f'<title>{escape(title)}</title>',
+             f'<line x1="{left}" y1="{10 + plot_h}" x2="{width - 20}" y2="{10 + plot_h}" '
+             'stroke="#555"/>',
+             f'<line x1="{left}" y1="10" x2="{left}" y2="{10 + plot_h}" stroke="#555"/>',
+             f'<text x="{left - 4}" y="16" text-anchor="end">{top:.0%}</text>',
+             f'<text x="{left - 4}" y="{10 + plot_h}" text-anchor="end">0</text>']
+    for i, day in enumerate(dates):
+        parts.append(f'<text x="{left + i * step:.1f}" y="{200 - 8}" text-anchor="middle">'
+                     f'{escape(day)}</text>')
+    for k, (name, values) in enumerate(series.items()):
+        colour = PALETTE[k % len(PALETTE)]
+        points = [(left + i * step, 10 + plot_h * (1 - v / top), v)
+                  for i, v in enumerate(values) if v is not None]
+        if len(points) > 1:
+            parts.append(f'<polyline class="series" fill="none" stroke="{colour}" '
+                         'stroke-width="2" points="'
+                         + " ".join(f"{x:.1f},{y:.1f}" for x, y, _ in points) + '"/>')
+        for (x, y, v), day in zip(points, [d for d, v in zip(dates, values, strict=True)
+                                           if v is not None], strict=True):
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}">'
+                         f'<title>{escape(name)} {escape(day)}: {v:.1%}</title></circle>')
+        y = 200 + 18 * k + 4
+        parts.append(f'<rect x="{left}" y="{y}" width="12" height="12" fill="{colour}"/>'
+                     f'<text x="{left + 18}" y="{y + 11}">{escape(name)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _shade(fraction: float) -> str:
+    """White (0) to dark red (1)."""
+    f = min(max(fraction, 0.0), 1.0)
+    red, green, blue = (round(255 + (c - 255) * f) for c in (0xa6, 0x1b, 0x1b))
+    return f"#{red:02x}{green:02x}{blue:02x}"

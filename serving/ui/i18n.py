@@ -102,6 +102,25 @@ WORDS: dict[str, tuple[str, str]] = {
     "bias_audit": ("偏差审计", "Bias audit"),
     "not_available": ("图片暂不可用。", "Picture not available."),
     "no_models": ("尚无已登记的模型。", "No registered model yet."),
+    "overview": ("风险总览", "Overview"),
+    "heat_map": ("乡镇 × 行业风险热力图", "Risk by town and industry"),
+    "heat_legend": ("颜色 = C–D 级企业占比（白色为 0，最深为本图最高值）；悬停查看企业数。",
+                    "Colour = share of firms in tiers C–D (white is 0, darkest is the highest "
+                    "share on the map); hover for the counts."),
+    "tier_counts": ("各等级企业数", "Firms by tier"),
+    "this_run": ("本次评分（{as_of}）", "This run ({as_of})"),
+    "previous_run": ("上次评分（{as_of}）", "Previous run ({as_of})"),
+    "change": ("变化", "Change"),
+    "changes": ("与上次评分相比", "Since the previous run"),
+    "moved_up": ("升入 C–D 级的企业：{n} 家", "Firms that moved up into C–D: {n}"),
+    "moved_down": ("退出 C–D 级的企业：{n} 家", "Firms that left C–D: {n}"),
+    "moved_top": ("升入 C–D 级、概率最高的 {n} 家", "The {n} most probable of those moved up"),
+    "previous_tier": ("上次等级", "Previous tier"),
+    "no_previous": ("尚无上次完整评分，无法比较变化。",
+                    "No previous complete run to compare with."),
+    "trend": ("各行业 C–D 级企业占比趋势", "Share of firms in C–D per industry, by run"),
+    "trend_legend": ("横轴为评分基准日，纵轴为 C–D 级企业占比。",
+                     "Scoring runs by as-of date across; share of firms in C–D up."),
 }
 
 

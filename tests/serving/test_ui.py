@@ -264,3 +264,30 @@ def test_pictures_are_not_available_without_mlflow(page, ui, served_env, monkeyp
     page.goto(f"{ui}/models?lang=en")
     assert page.locator("img.picture").count() == 0
     assert "Picture not available." in page.locator(".not-available").first.inner_text()
+
+
+def test_the_overview_shows_the_heat_map_tier_counts_and_trend(page, ui, served_env):
+    sign_in(page, ui, served_env.tokens["viewer"])
+    page.wait_for_url("**/ui/queue")
+    assert page.locator("header nav a").first.inner_text() == "风险总览"
+    page.click("header a[href$='/overview']")
+    page.wait_for_url("**/ui/overview")
+    cells = page.locator("svg.heat-map rect.cell")
+    assert cells.count() > 0
+    assert "/" in cells.first.locator("title").text_content()  # C–D firms / firms
+    assert "C–D 级企业占比" in page.locator("section.heat .legend").inner_text()
+    counts = [int(n) for n in page.locator("tr.this-run td").all_inner_texts()]
+    assert len(counts) == 4 and sum(counts) > 0
+    assert page.locator("svg.trend-chart circle").count() > 0
+    page.goto(f"{ui}/overview?lang=en")
+    assert "Firms by tier" in page.locator("main").inner_text()
+    page.context.clear_cookies()
+    sign_in(page, ui, served_env.tokens["branch"])  # one town: one row of cells
+    page.wait_for_url("**/ui/queue")
+    page.goto(f"{ui}/overview")
+    from features.towns import TOWN_NAMES
+
+    assert page.locator("svg.heat-map text.row").all_text_contents() == [
+        TOWN_NAMES["441900003000"]]
+    branch = sum(int(n) for n in page.locator("tr.this-run td").all_inner_texts())
+    assert 0 < branch < sum(counts)
