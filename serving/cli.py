@@ -497,6 +497,20 @@ def users_revoke(name: Annotated[str, typer.Argument(help="the user's name")]) -
     console.print(f"revoked {count} token(s) of {name}")
 
 
+def _demo_officer() -> str:
+    """A fresh token for the demo's officer (the user is created on the first demo)."""
+    from serving.store.database import open_database
+    from serving.store.users import add_user, list_users, new_token_for
+
+    engine = _database(open_database)
+    if any(u["name"] == DEMO_OFFICER for u in list_users(engine)):
+        return new_token_for(engine, DEMO_OFFICER)
+    return add_user(engine, DEMO_OFFICER, "officer", None)
+
+
+DEMO_OFFICER = "demo-officer"
+
+
 @app.command()
 def demo(
     serve_after: Annotated[bool, typer.Option(
@@ -513,10 +527,12 @@ def demo(
     train(settings.DEMO_FEATURES, ModelIndustry.all)
     promote(ModelIndustry.all, None)
     score(str(settings.DEMO_SOURCES), settings.DEMO_SCORE_AS_OF)
+    token = _demo_officer()
+    console.print(f"review workspace: http://127.0.0.1:3000/ui/ - sign in with the demo "
+                  f"officer's token {token}", soft_wrap=True)
     if serve_after:
-        console.print("the service starts at http://127.0.0.1:3000, the review workspace at "
-                      "http://127.0.0.1:3000/ui/ (Ctrl+C stops it); get a token with: "
-                      "riskwarn users add NAME --role viewer")
+        console.print("the service starts at http://127.0.0.1:3000 (Ctrl+C stops it); more "
+                      "tokens: riskwarn users add NAME --role viewer|officer|scheduler|admin")
         serve("127.0.0.1", 3000, None, 1)
 
 

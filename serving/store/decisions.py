@@ -48,6 +48,9 @@ def record_decision(engine: Engine, *, run_id: int, uscc: str, decision: str,
         first = decision_for(engine, run_id, uscc)
         if first is None:
             raise
+        # the losing attempt is part of the record too
+        audit(engine, decided_by, "decision refused", f"{run_id}/{uscc}",
+              {"decision": decision, "reason": reason, "first_by": first["decided_by"]})
         raise DecisionExists(first) from error
     return row
 

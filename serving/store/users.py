@@ -77,6 +77,19 @@ def add_user(engine: Engine, name: str, role: str, towns: list[str] | None) -> s
     return token
 
 
+def new_token_for(engine: Engine, name: str) -> str:
+    """Another token for an existing user, audited; returns it (stored only as its hash)."""
+    user_id = _user_id(engine, name)
+    if user_id is None:
+        raise ValueError(f"no user {name}")
+    token = new_token()
+    with engine.begin() as connection:
+        connection.execute(insert(tokens), {"user_id": user_id, "token_hash": hash_token(token),
+                                            "created_at": datetime.now(UTC)})
+        audit(connection, None, "users token", name)
+    return token
+
+
 def user_for_token(engine: Engine, token: str) -> User | None:
     """The active user holding this unrevoked token, or None."""
     return user_for_token_hash(engine, hash_token(token)) if token else None

@@ -3,10 +3,12 @@ same BentoML app the API tests use."""
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 import threading
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -121,6 +123,16 @@ def test_the_second_officer_sees_the_first_decision(browser, ui, served_env):
         shown = second.locator(".first-decision").inner_text()
         assert "officer" in shown and "确认" in shown and "首次决定保持不变" in shown
         assert second.locator("form.decide").count() == 0
+        from sqlalchemy import select
+
+        from serving.store.database import open_database
+        from serving.store.schema import audit_log
+
+        with open_database(served_env.database).connect() as c:
+            attempts = c.execute(select(audit_log.c.action, audit_log.c.user_name).where(
+                audit_log.c.target == f"{served_env.run_id}/{uscc}")).all()
+        assert sorted(map(tuple, attempts)) == [("decision", "officer"),
+                                                ("decision refused", "admin")]
     finally:
         first.context.close()
         second.context.close()
@@ -291,3 +303,36 @@ def test_the_overview_shows_the_heat_map_tier_counts_and_trend(page, ui, served_
         TOWN_NAMES["441900003000"]]
     branch = sum(int(n) for n in page.locator("tr.this-run td").all_inner_texts())
     assert 0 < branch < sum(counts)
+
+
+SCREENSHOTS = Path(os.environ.get("RISKWARN_ARTIFACTS")
+                   or Path(__file__).resolve().parents[2] / "build" / "ui-screenshots")
+VIEWPORTS = {"desktop": (1280, 800), "tablet": (768, 1024)}
+
+
+def test_every_page_fits_desktop_and_tablet_width_and_is_photographed(browser, ui, served_env):
+    """Screenshots land in build/ui-screenshots (or $RISKWARN_ARTIFACTS) for a human look;
+    the test checks that no page scrolls sideways at either width."""
+    uscc = _undecided_firm(served_env, 6)
+    pages = {"overview": "/overview", "queue": "/queue", "firm": f"/firm/{uscc}",
+             "plans": "/plans", "models": "/models"}
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for label, (width, height) in VIEWPORTS.items():
+        context = browser.new_context(viewport={"width": width, "height": height})
+        try:
+            page = context.new_page()
+            page.goto(f"{ui}/")
+            page.screenshot(path=SCREENSHOTS / f"signin-{label}.png", full_page=True)
+            sign_in(page, ui, served_env.tokens["officer"])
+            page.wait_for_url("**/ui/queue")
+            for name, path in pages.items():
+                response = page.goto(f"{ui}{path}")
+                assert response is not None and response.status == 200, (name, label)
+                sideways = page.evaluate(
+                    "document.documentElement.scrollWidth - window.innerWidth")
+                shot = SCREENSHOTS / f"{name}-{label}.png"
+                page.screenshot(path=shot, full_page=True)
+                assert sideways <= 1, f"{name} scrolls {sideways}px sideways at {width}px"
+                assert shot.stat().st_size > 5_000
+        finally:
+            context.close()

@@ -64,6 +64,9 @@ def test_two_officers_at_once_leave_exactly_one_decision(engine):
     assert sorted(outcomes) == ["refused"] * 3 + ["stored"]
     with engine.connect() as c:
         assert c.execute(text("SELECT count(*) FROM decisions")).scalar_one() == 1
+        actions = c.execute(select(audit_log.c.action).where(
+            audit_log.c.target == f"{run_id}/{firms[2]}")).scalars().all()
+    assert sorted(actions) == ["decision"] + ["decision refused"] * 3  # every attempt
 
 
 def test_dismissing_needs_a_reason_and_decisions_are_known_words(engine):

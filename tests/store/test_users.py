@@ -144,3 +144,14 @@ def test_audit_log_refuses_truncate_on_postgresql(engine):
     audit(engine, None, "score run")
     with pytest.raises(exc.IntegrityError, match="append-only"), engine.begin() as connection:
         connection.execute(text("TRUNCATE audit_log"))
+
+
+def test_another_token_for_an_existing_user(engine):
+    from serving.store.users import add_user, new_token_for, user_for_token
+
+    first = add_user(engine, "demo-officer", "officer", None)
+    second = new_token_for(engine, "demo-officer")
+    assert first != second
+    assert user_for_token(engine, first).name == user_for_token(engine, second).name
+    with pytest.raises(ValueError, match="no user"):
+        new_token_for(engine, "nobody")
