@@ -132,6 +132,9 @@ def firm_page(request: Request) -> Response:
     return _firm_page(request, sess, user, request.path_params["uscc"], notice=done)
 
 
+FIELD_ERRORS = {"reason": "dismiss_needs_reason", "decision": "pick_decision"}  # i18n keys
+
+
 async def decide(request: Request) -> Response:
     sess, user, form = await form_of(request)
     if user is None:
@@ -147,9 +150,10 @@ async def decide(request: Request) -> Response:
             review_api.decide, workspace(), user, uscc=uscc,
             decision=fields["decision"] or "", reason=fields["reason"], note=fields["note"]))
     except ApiError as exc:  # 409: the page shows the first decision
+        error = None if exc.status == 409 else FIELD_ERRORS.get(exc.field or "", exc.message)
         return await anyio.to_thread.run_sync(functools.partial(
-            _firm_page, request, sess, user, uscc, status=exc.status,
-            error=None if exc.status == 409 else exc.message, form=fields))
+            _firm_page, request, sess, user, uscc, status=exc.status, error=error,
+            form=fields))
     return redirect(request, f"/firm/{uscc}?done=1")
 
 

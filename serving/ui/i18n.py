@@ -18,6 +18,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "token_help": ("令牌由管理员通过 riskwarn users add 发放。",
                    "An administrator issues tokens with riskwarn users add."),
     "bad_token": ("令牌无效或已吊销。", "The token is invalid or revoked."),
+    "dismiss_needs_reason": ("排除须填写理由。", "A dismissal needs a reason."),
+    "pick_decision": ("请选择确认、排除或上报。", "Choose confirm, dismiss or escalate."),
     "bad_csrf": ("表单已过期，请重试。", "The form has expired: please try again."),
     "queue": ("预警队列", "Warning queue"),
     "industry": ("行业", "Industry"),

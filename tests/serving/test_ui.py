@@ -336,3 +336,21 @@ def test_every_page_fits_desktop_and_tablet_width_and_is_photographed(browser, u
                 assert shot.stat().st_size > 5_000
         finally:
             context.close()
+
+
+def test_an_officer_dismisses_with_a_reason_and_confirms_another(page, ui, served_env):
+    dismissed, confirmed = _undecided_firm(served_env, 8), _undecided_firm(served_env, 9)
+    sign_in(page, ui, served_env.tokens["officer"])
+    page.wait_for_url("**/ui/queue")
+    page.goto(f"{ui}/firm/{dismissed}")
+    page.check("input[value=dismiss]")
+    page.click("form.decide button[type=submit]")  # no reason yet: refused, in Chinese
+    assert "排除须填写理由" in page.locator(".error").inner_text()
+    page.check("input[value=dismiss]")
+    page.fill("input[name=reason]", "经核实已整改")
+    page.click("form.decide button[type=submit]")
+    assert "经核实已整改" in page.locator(".first-decision").inner_text()
+    page.goto(f"{ui}/firm/{confirmed}")
+    page.check("input[value=confirm]")
+    page.click("form.decide button[type=submit]")
+    assert "确认" in page.locator(".first-decision").inner_text()
