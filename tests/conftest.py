@@ -26,3 +26,13 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("tiny") / "sources"
     simulate(TINY, out)
     return out
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_mlflow(tmp_path_factory: pytest.TempPathFactory):
+    """No test reaches the project's own mlruns/: a registry per test process by default
+    (fixtures that need a particular one set MLFLOW_TRACKING_URI themselves)."""
+    import os
+
+    os.environ.setdefault(
+        "MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path_factory.mktemp('mlflow') / 'mlflow.db'}")

@@ -48,10 +48,12 @@ def world(market, tmp_path_factory) -> World:
         outcome = score_run(engine, str(market), pd.Timestamp(AS_OF), load_all())
     finally:
         if saved is None:
+            # never the project's own mlruns/ from a test: two workers would race to create
+            # it; tests that use MLflow call tracking.client() with their own registry first
             os.environ.pop("MLFLOW_TRACKING_URI", None)
         else:
             os.environ["MLFLOW_TRACKING_URI"] = saved
-        tracking.client()  # MLflow keeps a process-wide URI: point it back
+            tracking.client()  # MLflow keeps a process-wide URI: point it back
     tokens = {role: add_user(engine, role, role, None)
               for role in ("viewer", "officer", "scheduler", "admin")}
     tokens["branch"] = add_user(engine, "branch", "officer", ["441900003000"])
