@@ -4,8 +4,8 @@
 `town_code`, the features (known_at < as_of only) and the labels (as_of <= known_at <
 as_of + horizon). It runs in three steps that the Dask engine reuses unchanged: per-firm rows
 (`firm_level`, any subset of firms with all their events), group statistics over all firms
-(`group_stats`), and the finished rows (`finish`). The service calls `build_as_of` with
-`only=[...]` to score given firms.
+(`group_stats`), and the finished rows (`finish`). The service builds a date's rows once with
+it and explains single firms from them; `only=[...]` keeps the rows of given firms.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from serving import firm_detail
 from serving.store import decisions, runs
 from serving.store.users import User
 from training.champions import Champion
-from training.scoring import names_of, score_rows
+from training.scoring import score_frames
 
 RUN_CACHE_SECONDS = 2.0  # a finished run becomes visible within this
 
@@ -142,8 +142,7 @@ class Workspace:
         run = self.latest_run()
         valid = [u for u, p in problems.items() if p is None]
         found = runs.scores_for(self.engine, run.id, valid) if run and valid else {}
-        if any(r["reasons"] is None and self._same_model(r["industry"], r["model_version"])
-               for r in found.values()):
+        if self._unexplained(found):
             return None
         return self._answers(user, usccs, problems, found, fresh=False)
 
@@ -169,8 +168,7 @@ class Workspace:
         if run is None or not usccs:
             return {}
         found = runs.scores_for(self.engine, run.id, usccs)
-        missing = [u for u, r in found.items() if r["reasons"] is None
-                   and self._same_model(r["industry"], r["model_version"])]
+        missing = self._unexplained(found)
         if missing:  # tier A: reasons on request, from the run's own as-of date
             explained = self._compute(missing, pd.Timestamp(run.as_of))
             for uscc, row in explained.items():
@@ -178,9 +176,12 @@ class Workspace:
                 runs.set_reasons(self.engine, run.id, uscc, row["reasons"])
         return found
 
-    def _same_model(self, industry: str, version: str) -> bool:
-        champion = self.champions.get(industry)
-        return champion is not None and champion.version == str(version)
+    def _unexplained(self, found: dict[str, dict[str, Any]]) -> list[str]:
+        """Stored rows without reasons that the loaded champion can explain (its version
+        scored them)."""
+        return [u for u, r in found.items() if r["reasons"] is None
+                and (champion := self.champions.get(r["industry"])) is not None
+                and champion.version == str(r["model_version"])]
 
     def _fresh(self, usccs: list[str]) -> dict[str, dict[str, Any]]:
         if not usccs:
@@ -190,17 +191,13 @@ class Workspace:
 
     def _compute(self, usccs: list[str], as_of: pd.Timestamp) -> dict[str, dict[str, Any]]:
         """Scores with reasons for these firms on `as_of`, from the kept feature rows."""
-        registrations = self.loaded().sources["registrations"]
-        out: dict[str, dict[str, Any]] = {}
-        for industry, frame in self.frames(as_of).items():
-            rows = frame.loc[frame.index.intersection(usccs)].reset_index(drop=True)
-            if rows.empty:
-                continue
-            scored = score_rows(self.champions[industry], rows, as_of, None, threads=1)
-            scored["name"] = names_of(registrations, scored["uscc"])
-            out.update({str(r["uscc"]): {str(k): v for k, v in r.items()}
-                        for r in scored.to_dict("records")})
-        return out
+        rows = {industry: frame.loc[found].reset_index(drop=True)
+                for industry, frame in self.frames(as_of).items()
+                if len(found := frame.index.intersection(usccs))}
+        scored = score_frames(rows, self.champions, self.loaded().sources["registrations"],
+                              as_of, reasons_for=None, threads=1)
+        return {str(r["uscc"]): {str(k): v for k, v in r.items()}
+                for r in scored.to_dict("records")}
 
     # -- /warnings -------------------------------------------------------------------------
     def warnings(self, user: User, *, industry: str | None = None,

@@ -6,7 +6,7 @@ Batch (`riskwarn score`) and online (`POST /score` with `fresh`) both build thei
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -53,14 +53,11 @@ def names_of(registrations: pd.DataFrame, usccs: pd.Series) -> np.ndarray:
     return names.reindex(usccs.to_numpy()).fillna("").to_numpy(dtype=object)
 
 
-def score_firms(prep: Prepared, registrations: pd.DataFrame, as_of: pd.Timestamp,
-                champions: dict[str, Champion], only: Iterable[str] | None = None,
-                reasons_for: Sequence[str] | None = REASON_TIERS,
-                step: Callable[[], None] | None = None, threads: int = 0) -> pd.DataFrame:
-    """Every active firm of the industries with a champion (or `only` these) on `as_of`."""
-    frames = build_as_of(prep, as_of, list(champions), only)
-    if step:
-        step()
+def score_frames(frames: Mapping[str, pd.DataFrame], champions: dict[str, Champion],
+                 registrations: pd.DataFrame, as_of: pd.Timestamp,
+                 reasons_for: Sequence[str] | None = REASON_TIERS, threads: int = 0,
+                 step: Callable[[], None] | None = None) -> pd.DataFrame:
+    """Feature rows per industry scored with its champion, named from the register."""
     scored = []
     for industry, frame in frames.items():
         scored.append(score_rows(champions[industry], frame, as_of, reasons_for, threads))
@@ -69,3 +66,13 @@ def score_firms(prep: Prepared, registrations: pd.DataFrame, as_of: pd.Timestamp
     out = pd.concat(scored, ignore_index=True) if scored else pd.DataFrame(columns=COLUMNS)
     out["name"] = names_of(registrations, out["uscc"]) if len(out) else []
     return out[COLUMNS]
+
+
+def score_firms(prep: Prepared, registrations: pd.DataFrame, as_of: pd.Timestamp,
+                champions: dict[str, Champion], step: Callable[[], None] | None = None
+                ) -> pd.DataFrame:
+    """Every active firm of the industries with a champion on `as_of` (the nightly batch)."""
+    frames = build_as_of(prep, as_of, list(champions))
+    if step:
+        step()
+    return score_frames(frames, champions, registrations, as_of, step=step)
