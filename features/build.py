@@ -21,6 +21,7 @@ from features.history import (
     complaint_features,
     inspection_features,
     listing_features,
+    nearby_complaint_features,
     penalty_features,
 )
 from features.labels import LABEL_COLUMNS, label_columns
@@ -34,7 +35,7 @@ from features.registry import (
 )
 from features.windows import day_of
 
-FEATURE_SET_VERSION = "2"  # 2: abn_open_days
+FEATURE_SET_VERSION = "3"  # 2: abn_open_days; 3: graded visits and nearby complaints
 CATEGORICAL = ("town_code", "entity_type", "industry_code", "status", "abn_latest_reason")
 HELPERS = ["industry", "address", "legal_rep_id", "_penalised", "_listed"]
 
@@ -42,7 +43,7 @@ HELPERS = ["industry", "address", "legal_rep_id", "_penalised", "_listed"]
 def history_columns(prep: Prepared, as_of: int) -> Columns:
     cols: Columns = {}
     for family in (change_features, penalty_features, complaint_features,
-                   inspection_features, listing_features):
+                   inspection_features, listing_features, nearby_complaint_features):
         cols.update(family(prep, as_of))
     return cols
 

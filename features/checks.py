@@ -212,6 +212,8 @@ def check_table(raw: pd.DataFrame, contract: Contract) -> tuple[pd.DataFrame, pd
     typed: dict[str, pd.Series] = {}
     found: list[pd.DataFrame] = []
     for column in contract.columns:
+        if column.optional and column.name not in raw:  # left out: read as empty
+            raw[column.name] = pd.Series(None, index=raw.index, dtype=object)
         source = raw[column.name]
         if column.kind in ("date", "datetime"):
             source = _date_objects_as_datetime64(source)
@@ -239,34 +241,37 @@ def check_table(raw: pd.DataFrame, contract: Contract) -> tuple[pd.DataFrame, pd
     if dup.any():
         found.append(_violations(dup, key[0], raw[key[0]], f"duplicate key ({', '.join(key)})"))
     if contract.table == "inspections":
-        found.extend(_inspection_rules(table, raw))
+        found.extend(_inspection_rules(table, raw, contract.visit_inspectors))
     violations = pd.concat(found, ignore_index=True) if found else _empty()
     return table, violations
 
 
-def _two_different(ids: pd.Series) -> np.ndarray:
-    """True where the text is exactly two '|'-joined items, both non-blank and different."""
+def _n_different(ids: pd.Series, n: int) -> np.ndarray:
+    """True where the text is exactly `n` '|'-joined items, all non-blank and different."""
     lists = pc.split_pattern(arrow_text(ids), LIST_SEP)
-    two = _bools(pc.fill_null(pc.equal(pc.list_value_length(lists), 2), False))
-    pairs = lists.filter(pa.array(two))
-    first = pc.utf8_trim_whitespace(pc.list_element(pairs, 0))
-    second = pc.utf8_trim_whitespace(pc.list_element(pairs, 1))
-    ok = pc.and_(pc.not_equal(first, second),
-                 pc.and_(pc.not_equal(first, ""), pc.not_equal(second, "")))
+    right = _bools(pc.fill_null(pc.equal(pc.list_value_length(lists), n), False))
+    kept = lists.filter(pa.array(right))
+    items = [pc.utf8_trim_whitespace(pc.list_element(kept, i)) for i in range(n)]
+    ok = pa.chunked_array([pa.array(np.ones(len(kept), dtype=bool))])
+    for i, item in enumerate(items):
+        ok = pc.and_(ok, pc.not_equal(item, ""))
+        for other in items[i + 1:]:
+            ok = pc.and_(ok, pc.not_equal(item, other))
     out = np.zeros(len(ids), dtype=bool)
-    out[two] = _bools(ok)
+    out[right] = _bools(ok)
     return out
 
 
-def _inspection_rules(table: pd.DataFrame, raw: pd.DataFrame) -> list[pd.DataFrame]:
+def _inspection_rules(table: pd.DataFrame, raw: pd.DataFrame, n: int) -> list[pd.DataFrame]:
     ids = table["inspector_ids"]
-    bad_pair = ids.notna().to_numpy(dtype=bool) & ~_two_different(ids)
+    bad_pair = ids.notna().to_numpy(dtype=bool) & ~_n_different(ids, n)
     random = table["kind"] == "random"
     prob = table["inclusion_prob"]
     bad_prob = random & ~(prob > 0).fillna(False)
     return [
         _violations(bad_pair, "inspector_ids", raw["inspector_ids"],
-                    "needs two different inspector ids joined with '|'"),
+                    "needs two different inspector ids joined with '|'" if n == 2 else
+                    f"needs {n} different inspector id(s) joined with '|'"),
         _violations(bad_prob.to_numpy(dtype=bool), "inclusion_prob", raw["inclusion_prob"],
                     "a random visit needs an inclusion probability above 0"),
     ]

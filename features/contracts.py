@@ -36,6 +36,7 @@ COMPLAINT_KINDS = ("投诉", "举报", "咨询", "建议")
 INSPECTION_KINDS = ("random", "targeted")
 OUTCOMES = ("no_problem", "rectify", "case_opened", "not_found")
 VIOLATION_OUTCOMES = ("rectify", "case_opened")
+SEVERITY_LEVELS = ("critical", "serious", "minor")  # graded violation counts, most severe first
 LIST_TYPES = ("abnormal", "serious_violation")
 LIST_REASONS = (
     "annual_report", "instant_info", "false_info", "unreachable", "abnormal_3y",
@@ -56,6 +57,7 @@ class Column:
     minimum: float | None = None
     maximum: float | None = None
     list_of: tuple[str, ...] | None = None  # a '|'-joined list whose items come from this set
+    optional: bool = False  # a source may leave the column out: it is read as empty
     doc: str = ""
 
 
@@ -67,11 +69,17 @@ class Contract:
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     not_before: tuple[tuple[str, str], ...] = ()  # (later, earlier): later >= earlier
+    visit_inspectors: int = 2  # inspections only: inspector ids per visit
     doc: str = ""
 
     @property
     def names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
+
+    @property
+    def required_names(self) -> tuple[str, ...]:
+        """The columns every source must have (optional ones may be left out)."""
+        return tuple(c.name for c in self.columns if not c.optional)
 
     @property
     def is_event_table(self) -> bool:
@@ -84,6 +92,19 @@ def _uscc(name: str = "uscc", nullable: bool = False, doc: str = "") -> Column:
 
 def _known_at() -> Column:
     return Column("known_at", "date", doc="date the bureau learned of it")
+
+
+def _coordinates(what: str) -> tuple[Column, Column]:
+    return (Column("latitude", "float", nullable=True, optional=True, minimum=-90, maximum=90,
+                   doc=f"WGS-84 latitude of {what}"),
+            Column("longitude", "float", nullable=True, optional=True, minimum=-180,
+                   maximum=180, doc=f"WGS-84 longitude of {what}"))
+
+
+def _violation_counts() -> tuple[Column, ...]:
+    return tuple(Column(f"{level}_violations", "int", nullable=True, optional=True, minimum=0,
+                        doc=f"{level} violations found, where the bureau grades them")
+                 for level in SEVERITY_LEVELS)
 
 
 REGISTRATIONS = Contract(
@@ -104,6 +125,7 @@ REGISTRATIONS = Contract(
         Column("legal_rep_name", nullable=True, doc="personal data: masked when shown"),
         Column("legal_rep_id", nullable=True, doc="pseudonymous person id"),
         _known_at(),
+        *_coordinates("the premises"),
     ),
     key=("uscc",),
     not_before=(("known_at", "established_on"),),
@@ -166,6 +188,7 @@ COMPLAINTS = Contract(
         Column("substantiated", "bool", nullable=True),
         Column("satisfaction", "int", nullable=True, minimum=1, maximum=5),
         _known_at(),
+        *_coordinates("the place complained about (orders with no subject firm)"),
     ),
     key=("order_id",),
     not_before=(("closed_on", "known_at"),),
@@ -184,6 +207,7 @@ INSPECTIONS = Contract(
         Column("inclusion_prob", "float", nullable=True, minimum=0, maximum=1,
                doc="the draw's inclusion probability, for random visits"),
         _known_at(),
+        *_violation_counts(),
     ),
     key=("inspection_id",),
     not_before=(("known_at", "inspected_on"),),

@@ -20,11 +20,12 @@ from dask.distributed import Client, LocalCluster
 
 from features.build import feature_columns, finish, firm_level
 from features.checks import check_table
-from features.contracts import CONTRACTS, LIST_SEP
+from features.contracts import CONTRACTS, LIST_SEP, Contract
 from features.dataset import partition_dir, partition_summary, replace_dir, write_manifest
 from features.industries import IndustryConfig, default_config
 from features.loading import SourceError, find_files
 from features.matching import normalize_name
+from features.metadata import contracts_for, read_meta
 from features.prepare import Prepared, prepare
 from features.registry import combine_stats, partial_stats
 
@@ -55,8 +56,8 @@ def _read(path: Path) -> dd.DataFrame:
     return dd.read_parquet(path)
 
 
-def _passing_rows(part: pd.DataFrame, table: str) -> pd.DataFrame:
-    typed, violations = check_table(part, CONTRACTS[table])
+def _passing_rows(part: pd.DataFrame, contract: Contract) -> pd.DataFrame:
+    typed, violations = check_table(part, contract)
     return typed.loc[~typed.index.isin(violations["row"])]
 
 
@@ -65,19 +66,21 @@ def read_checked(location: str | Path) -> dict[str, dd.DataFrame]:
     if "://" in str(location):
         raise SourceError([f"{location}: the dask engine reads a folder of Parquet or CSV files"])
     files, problems = find_files(Path(location))
-    if problems:
-        raise SourceError(problems)
+    declared, more = read_meta(Path(location))
+    if problems or more:
+        raise SourceError(problems + more)
+    contracts = contracts_for(declared)
     out = {}
     for table, path in files.items():
-        raw = _read(path)
-        missing = [c for c in CONTRACTS[table].names if c not in raw.columns]
+        raw, contract = _read(path), contracts[table]
+        missing = [c for c in contract.required_names if c not in raw.columns]
         if missing:
             raise SourceError([f"{path}: missing column {c} (table {table} needs it)"
                                for c in missing])
-        raw = raw[list(CONTRACTS[table].names)]
-        meta = _passing_rows(raw._meta, table)
-        checked = raw.map_partitions(_passing_rows, table, meta=meta)
-        out[table] = checked.drop_duplicates(subset=list(CONTRACTS[table].key))
+        raw = raw[[c for c in contract.names if c in raw.columns]]
+        meta = _passing_rows(raw._meta, contract)
+        checked = raw.map_partitions(_passing_rows, contract, meta=meta)
+        out[table] = checked.drop_duplicates(subset=list(contract.key))
     return out
 
 

@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from features.build import FEATURE_SET_VERSION, build_as_of, feature_columns
+from features.cohorts import LABEL_RULES, CohortLabel, cohort_features, inspection_cohort
 from features.industries import config_hash
 from features.loading import Sources, load_sources
 from features.prepare import prepare
@@ -86,7 +87,8 @@ def write_manifest(out: Path, sources: str | Path, columns: list[str],
                    new: dict[tuple[str, str], dict[str, Any]], data_end: pd.Timestamp,
                    match: dict[str, float], quarantined: int | None,
                    seconds: dict[str, float], engine: str = "pandas",
-                   fingerprint: str | None = None) -> dict[str, Any]:
+                   fingerprint: str | None = None,
+                   extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """Merge the new partitions into `_manifest.json` and replace it whole."""
     path = out / MANIFEST
     old = json.loads(path.read_text("utf-8")) if path.exists() else {}
@@ -108,6 +110,7 @@ def write_manifest(out: Path, sources: str | Path, columns: list[str],
                        for ind in sorted({p["industry"] for p in partitions.values()})},
         "seconds": seconds,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        **(extra or {}),
     }
     side = path.with_name(path.name + ".partial")
     side.write_text(json.dumps(manifest, ensure_ascii=False, indent=2, default=str), "utf-8")
@@ -145,3 +148,40 @@ def build_dataset(sources: str | Path, out: Path, dates: Sequence[pd.Timestamp],
                "total": round(time.perf_counter() - started, 2)}
     return write_manifest(out, sources, columns, summaries, prep.data_end, prep.match,
                           quarantined, seconds, fingerprint=fingerprint)
+
+
+def cohort_visits(loaded: Sources, dates: Sequence[pd.Timestamp]) -> pd.DataFrame:
+    """The visits a cohort is built from: all of them, or those from the first to the last
+    of `dates`."""
+    visits = loaded["inspections"]
+    if dates:
+        on = visits["inspected_on"]
+        visits = visits.loc[(on >= min(dates)) & (on <= max(dates))]
+    return visits
+
+
+def build_cohort_dataset(sources: str | Path, out: Path, dates: Sequence[pd.Timestamp],
+                         industries: Sequence[str], label: CohortLabel = "violation",
+                         step: Callable[[], None] | None = None) -> dict[str, Any]:
+    """The inspection-outcome cohort (one row per visit, features as of the visit's date,
+    the visit's outcome as `label`), written one partition per industry and visit date."""
+    started = time.perf_counter()
+    loaded = load_sources(sources)
+    prep = prepare(loaded.tables)
+    visits = cohort_visits(loaded, dates)
+    cohort = inspection_cohort(prep, visits, label, industries, step)
+    out.mkdir(parents=True, exist_ok=True)
+    summaries: dict[tuple[str, str], dict[str, Any]] = {}
+    for (industry, day), frame in cohort.groupby(["industry", "inspected_on"], sort=True):
+        as_of = pd.Timestamp(str(day))
+        rows = frame.drop(columns=["industry", "inspected_on"]).reset_index(drop=True)
+        write_partition(out, str(industry), as_of, rows)
+        summaries[(str(industry), f"{as_of:%Y-%m-%d}")] = {
+            "industry": industry, "as_of": f"{as_of:%Y-%m-%d}", "cohort": "inspected",
+            "visits": len(rows), **partition_summary(rows)}
+    quarantined = int(loaded.quarantine[["table", "row"]].drop_duplicates().shape[0])
+    seconds = {"total": round(time.perf_counter() - started, 2)}
+    extra = {"cohort": "inspected", "label": label, "label_rule": LABEL_RULES[label],
+             "visits": len(visits), "visits_kept": len(cohort)}
+    return write_manifest(out, sources, cohort_features(cohort), summaries, prep.data_end,
+                          prep.match, quarantined, seconds, extra=extra)

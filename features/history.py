@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from features.contracts import SEVERITY_LEVELS
 from features.prepare import Prepared
 from features.windows import (
     count,
@@ -63,6 +64,36 @@ def inspection_features(prep: Prepared, as_of: int) -> Columns:
     visits = out["insp_random"] + out["insp_targeted"]
     found = out["insp_random_violations"] + out["insp_targeted_violations"]
     out["insp_violation_share"] = share(found, visits)
+    out.update(graded_inspection_features(prep, as_of, known))
+    return out
+
+
+def graded_inspection_features(prep: Prepared, as_of: int, known: np.ndarray) -> Columns:
+    """Where the source grades violations by severity: the counts found at the latest visit
+    (empty before the first) and in the last year. Nothing for sources that do not grade."""
+    ev, n = prep.events["inspections"], prep.size
+    out: Columns = {}
+    for level in SEVERITY_LEVELS:
+        if level not in ev:
+            continue
+        graded = known & ~np.isnan(ev[level])
+        out[f"insp_last_{level}"] = edge_value(ev, graded, ev[level], n, np.nan, latest=True)
+        recent = graded & (ev["day"] >= as_of - 365)
+        out[f"insp_{level}_365d"] = count(ev["firm"][recent], n, ev[level][recent])
+    return out
+
+
+def nearby_complaint_features(prep: Prepared, as_of: int) -> Columns:
+    """Complaints about places within `features.nearby.NEARBY_RADIUS_M` of the premises, for
+    sources whose complaints carry coordinates (nothing otherwise)."""
+    ev, n = prep.events["nearby_complaints"], prep.size  # sorted by day when prepared
+    if not len(ev["firm"]):
+        return {}
+    stop = np.searchsorted(ev["day"], as_of, side="left")
+    out = {}
+    for d in (30, 90, 365):
+        start = np.searchsorted(ev["day"], as_of - d, side="left")
+        out[f"near_comp_{d}d"] = count(ev["firm"][start:stop], n).astype(np.float64)
     return out
 
 

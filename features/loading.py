@@ -18,7 +18,8 @@ import pandas as pd
 import sqlalchemy as sa
 
 from features.checks import VIOLATION_COLUMNS, check_table, is_in, is_in_each, list_items
-from features.contracts import CONTRACTS, LIST_SEP, TABLES, Contract
+from features.contracts import LIST_SEP, TABLES, Contract
+from features.metadata import DEFAULT_META, DatasetMeta, contracts_for, read_meta
 
 QUARANTINE_COLUMNS = ["table", "file", *VIOLATION_COLUMNS]
 _SUFFIXES = (".parquet", ".csv")
@@ -39,6 +40,7 @@ class Sources:
     tables: dict[str, pd.DataFrame]
     quarantine: pd.DataFrame
     origin: dict[str, str] = field(default_factory=dict)
+    meta: DatasetMeta = DEFAULT_META
 
     def __getitem__(self, table: str) -> pd.DataFrame:
         return self.tables[table]
@@ -103,12 +105,21 @@ def read_file(path: Path) -> pd.DataFrame:
 def missing_columns(raw: pd.DataFrame, contract: Contract, where: str) -> list[str]:
     return [
         f"{where}: missing column {name} (table {contract.table} needs it)"
-        for name in contract.names if name not in raw.columns
+        for name in contract.required_names if name not in raw.columns
     ]
 
 
-def read_raw(location: str | Path) -> tuple[dict[str, pd.DataFrame], dict[str, str], list[str]]:
+def read_meta_of(location: str | Path) -> tuple[DatasetMeta, list[str]]:
+    """A folder's `_dataset.yaml` (a database keeps the defaults)."""
+    if "://" in str(location):
+        return DEFAULT_META, []
+    return read_meta(Path(location))
+
+
+def read_raw(location: str | Path, meta: DatasetMeta = DEFAULT_META
+             ) -> tuple[dict[str, pd.DataFrame], dict[str, str], list[str]]:
     """Raw tables, their origins, and structural problems (all of them, not just the first)."""
+    contracts = contracts_for(meta)
     raws: dict[str, pd.DataFrame] = {}
     origin: dict[str, str] = {}
     problems: list[str] = []
@@ -118,7 +129,7 @@ def read_raw(location: str | Path) -> tuple[dict[str, pd.DataFrame], dict[str, s
         except Exception as exc:  # an unreadable file is a structural problem, named
             problems.append(f"{where}: cannot read ({type(exc).__name__}: {exc})")
             continue
-        lacking = missing_columns(raw, CONTRACTS[table], where)
+        lacking = missing_columns(raw, contracts[table], where)
         problems.extend(lacking)
         if not lacking:
             raws[table], origin[table] = raw, where
@@ -157,7 +168,7 @@ def _unknown_firms(frame: pd.DataFrame, col: str, registered: np.ndarray) -> pd.
     rows = np.flatnonzero(frame[col].notna().to_numpy(dtype=bool) & ~registered)
     return pd.DataFrame({"row": rows, "column": col,
                          "value": frame[col].iloc[rows].to_numpy(dtype=object),
-                         "rule": "uscc not found in registrations"})
+                         "rule": f"{col} not found in registrations"})
 
 
 def _unknown_inspectors(inspections: pd.DataFrame, inspectors: pd.DataFrame) -> pd.DataFrame:
@@ -196,18 +207,22 @@ def _reference_violations(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataF
 def check_sources(
     location: str | Path,
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, dict[str, str]]:
-    """Typed tables (all rows), every violation found, and each table's origin.
+    """Typed tables (all rows), every violation found, and each table's origin, under the
+    contracts the folder's `_dataset.yaml` declares.
 
     Raises SourceError on structural problems.
     """
-    raws, origin, problems = read_raw(location)
+    meta, problems = read_meta_of(location)
+    raws, origin, more = read_raw(location, meta)
+    problems += more
     if problems:
         raise SourceError(problems)
+    contracts = contracts_for(meta)
     tables: dict[str, pd.DataFrame] = {}
     found: list[pd.DataFrame] = []
     for table in list(raws):
         raw = raws.pop(table)  # each raw table is let go once it is checked
-        tables[table], violations = check_table(raw, CONTRACTS[table])
+        tables[table], violations = check_table(raw, contracts[table])
         del raw
         found.append(violations.assign(table=table, file=origin[table]))
     for table, violations in _reference_violations(tables).items():
@@ -229,4 +244,4 @@ def load_sources(location: str | Path) -> Sources:
         keep = np.ones(len(frame), dtype=bool)
         keep[bad] = False
         clean[table] = frame[keep].reset_index(drop=True)
-    return Sources(clean, quarantine, origin)
+    return Sources(clean, quarantine, origin, read_meta_of(location)[0])

@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from features.contracts import VIOLATION_OUTCOMES
+from features.contracts import SEVERITY_LEVELS, VIOLATION_OUTCOMES
 from features.firm_state import RegisterHistory, firm_ids
 from features.industries import IndustryConfig, default_config, industry_of
 from features.matching import match_subjects
+from features.nearby import nearby_pairs
 from features.windows import days
 
 # 行政处罚法 art. 9, from mild to severe
@@ -83,6 +84,31 @@ def _complaints(comp: pd.DataFrame, matched: pd.Series, firm: np.ndarray,
     return arrays, stats
 
 
+def _floats(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """An optional column as floats (all NaN where the source left it out)."""
+    if column not in frame:
+        return np.full(len(frame), np.nan)
+    return frame[column].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _graded(insp: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Violation counts of each severity level the source grades (none for most sources)."""
+    counts = {level: _floats(insp, f"{level}_violations") for level in SEVERITY_LEVELS}
+    return {level: v for level, v in counts.items() if (~np.isnan(v)).any()}
+
+
+def _nearby(registrations: pd.DataFrame, comp: pd.DataFrame, linked: np.ndarray,
+            comp_day: np.ndarray) -> dict[str, np.ndarray]:
+    """Complaints with coordinates and no linked firm, as events of the firms around them."""
+    unlinked = linked < 0
+    lat, lon = _floats(comp, "latitude"), _floats(comp, "longitude")
+    lat[~unlinked] = np.nan
+    firm, event = nearby_pairs(_floats(registrations, "latitude"),
+                               _floats(registrations, "longitude"), lat, lon)
+    order = np.argsort(comp_day[event], kind="stable")  # by day: windows are slices
+    return {"firm": firm[order], "day": comp_day[event][order]}
+
+
 def prepare(tables: dict[str, pd.DataFrame], config: IndustryConfig | None = None,
             data_end: pd.Timestamp | None = None) -> Prepared:
     """Index firms and turn every event table into arrays, once.
@@ -121,7 +147,9 @@ def prepare(tables: dict[str, pd.DataFrame], config: IndustryConfig | None = Non
             "random": (insp["kind"] == "random").to_numpy(dtype=bool),
             "violation": insp["outcome"].isin(VIOLATION_OUTCOMES).to_numpy(dtype=bool),
             "prob": insp["inclusion_prob"].to_numpy(dtype=float),
+            **_graded(insp),
         },
+        "nearby_complaints": _nearby(registrations, comp, ids[2], complaints["day"]),
         "listings": {
             "firm": ids[4],
             "day": days(lst["known_at"]),

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from features.codes import is_valid_uscc
-from features.loading import SourceError, check_sources
+from features.loading import SourceError, check_sources, read_meta_of
 from features.matching import match_subjects
 
 SHOWN_PER_RULE = 20
@@ -47,11 +47,12 @@ def _day(value: pd.Timestamp) -> str:
 
 
 def _summary(tables: dict[str, pd.DataFrame], violations: pd.DataFrame,
-             origin: dict[str, str]) -> pd.DataFrame:
+             origin: dict[str, str], uscc: bool = True) -> pd.DataFrame:
+    """Rows, dates and problems per table; `invalid_codes` only where firms are credit codes."""
     rows = []
     for table, frame in tables.items():
         dates = frame["known_at"] if "known_at" in frame else pd.Series(dtype="datetime64[s]")
-        codes = [frame[c].dropna() for c in ("uscc", "parent_uscc") if c in frame]
+        codes = [frame[c].dropna() for c in ("uscc", "parent_uscc") if c in frame and uscc]
         invalid = int((~is_valid_uscc(pd.concat(codes))).sum()) if codes else 0
         bad = violations.loc[violations["table"] == table]
         rows.append({
@@ -70,7 +71,7 @@ def validate(location: str | Path) -> ValidationReport:
     except SourceError as exc:
         return ValidationReport(problems=exc.problems)
     complaints = tables["complaints"]
-    named_only = complaints["uscc"].isna()
+    named_only = complaints["uscc"].isna() & complaints["subject_name"].notna()
     matched = match_subjects(complaints.loc[named_only], tables["registrations"])
     matching = {
         "complaints": float(len(complaints)),
@@ -78,4 +79,6 @@ def validate(location: str | Path) -> ValidationReport:
         "unmatched_subjects": float(matched.isna().sum()),
         "unmatched_share_of_named_only": float(matched.isna().mean()) if len(matched) else 0.0,
     }
-    return ValidationReport([], violations, _summary(tables, violations, origin), matching)
+    uscc = read_meta_of(location)[0].is_uscc
+    return ValidationReport([], violations, _summary(tables, violations, origin, uscc),
+                            matching)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -109,6 +110,16 @@ class Engine(StrEnum):
     dask = "dask"
 
 
+class Cohort(StrEnum):
+    active = "active"
+    inspected = "inspected"
+
+
+class VisitLabel(StrEnum):
+    violation = "violation"
+    critical = "critical"
+
+
 class IndustryChoice(StrEnum):
     all = "all"
     food = "food"
@@ -130,8 +141,16 @@ def features(
         Engine.pandas),
     scheduler: Annotated[str | None, typer.Option(
         help="address of a Dask scheduler (default: a local cluster)")] = None,
+    cohort: Annotated[Cohort, typer.Option(
+        help="active: every firm active on each as-of date; inspected: one row per "
+             "inspection (features as of its date, its outcome as the label), for the visits "
+             "from the first to the last date given (all without dates)")] = Cohort.active,
+    label: Annotated[VisitLabel, typer.Option(
+        help="--cohort inspected: violation (outcome rectify or case_opened) or critical "
+             "(critical_violations > 0)")] = VisitLabel.violation,
 ) -> None:
-    """Build point-in-time features and labels for every firm active on each as-of date."""
+    """Build point-in-time features and labels for every firm active on each as-of date, or
+    for every inspection (--cohort inspected)."""
     from features.dataset import as_of_dates, build_dataset
     from features.industries import INDUSTRY_KEYS
     from features.loading import SourceError
@@ -139,9 +158,12 @@ def features(
     for text in [*(as_of or []), *(monthly or ())]:
         _date(text)
     dates = as_of_dates(as_of or [], monthly)
+    keys = list(INDUSTRY_KEYS) if industry is IndustryChoice.all else [industry.value]
+    if cohort is Cohort.inspected:
+        _cohort_features(sources, out, dates, keys, label, engine)
+        return
     if not dates:
         raise typer.BadParameter("give at least one --as-of DATE or --monthly FROM TO")
-    keys = list(INDUSTRY_KEYS) if industry is IndustryChoice.all else [industry.value]
     try:
         with progress_bar("building features", len(dates) * len(keys)) as step:
             if engine is Engine.dask:
@@ -155,6 +177,23 @@ def features(
     rows = ", ".join(f"{k} {v:,} rows" for k, v in manifest["row_counts"].items())
     rate = manifest["complaint_matching"]["match_rate_named_only"]
     console.print(f"wrote {out}: {rows}; complaints named only by text matched: {rate:.1%}")
+
+
+def _cohort_features(sources: str, out: Path, dates: list[Any], keys: Sequence[str],
+                     label: VisitLabel, engine: Engine) -> None:
+    from features.dataset import build_cohort_dataset, cohort_visits
+    from features.loading import SourceError, load_sources
+
+    if engine is Engine.dask:
+        raise typer.BadParameter("--cohort inspected runs with --engine pandas")
+    try:
+        days = cohort_visits(load_sources(sources), dates)["inspected_on"].nunique()
+        with progress_bar("building the inspection cohort", days) as step:
+            manifest = build_cohort_dataset(sources, out, dates, keys, label.value, step)
+    except SourceError as exc:
+        raise _structural(exc) from exc
+    console.print(f"wrote {out}: {manifest['visits_kept']:,} of {manifest['visits']:,} visits "
+                  f"(firms active and in the industries chosen); label: {manifest['label_rule']}")
 
 
 class ModelIndustry(StrEnum):

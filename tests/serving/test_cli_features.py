@@ -57,3 +57,26 @@ def test_broken_sources_exit_2_naming_the_file(tiny, tmp_path):
     assert result.exit_code == 2
     assert "no file for table registrations" in result.output
     assert not (tmp_path / "f").exists()
+
+
+def test_inspection_cohort_one_row_per_visit_labelled_by_its_outcome(tiny, tmp_path):
+    out = tmp_path / "cohort"
+    result = runner.invoke(app, ["features", "--sources", str(tiny), "--out", str(out),
+                                 "--cohort", "inspected", "--monthly", "2024-06-01",
+                                 "2024-07-31", "--industry", "food"])
+    assert result.exit_code == 0, result.output
+    frame = pd.read_parquet(out)
+    visits = pd.read_parquet(tiny / "inspections.parquet")
+    visits = visits.loc[(visits["inspected_on"] >= pd.Timestamp("2024-06-30").date())
+                        & (visits["inspected_on"] <= pd.Timestamp("2024-07-31").date())]
+    assert not frame["inspection_id"].duplicated().any()
+    assert set(frame["inspection_id"]) <= set(visits["inspection_id"])
+    outcome = visits.set_index("inspection_id")["outcome"]
+    found = outcome.loc[frame["inspection_id"]].isin(["rectify", "case_opened"]).to_numpy()
+    assert (frame["label"].to_numpy() == found).all()
+    assert (frame["as_of"].astype(str).to_numpy() ==
+            visits.set_index("inspection_id").loc[frame["inspection_id"], "inspected_on"]
+            .astype(str).to_numpy()).all()
+    manifest = json.loads((out / "_manifest.json").read_text("utf-8"))
+    assert manifest["cohort"] == "inspected" and manifest["visits_kept"] == len(frame)
+    assert "visit_inspector" in manifest["feature_columns"]

@@ -1,0 +1,1 @@
+"""Adapters: other authorities' exports turned into riskwarn's source tables."""

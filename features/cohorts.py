@@ -1,0 +1,97 @@
+"""Inspection-outcome cohorts: the firms inspected on a date, labelled by what the visit found.
+
+Besides every firm active on an as-of date (`build_as_of`), a bureau can learn from its own
+visit history. A cohort row is one inspection: its features are the firm's row of
+`build_as_of` on the inspection date (so only events known before that day, the day before
+the visit at the latest), plus what was fixed when the visit was planned (who leads it, and
+whether it was drawn at random); its label is the visit's own outcome. The horizon labels of
+`build_as_of` are replaced: `label` is the outcome, `label_random` the outcome of random
+visits only, and `random_inclusion_prob` the visit's own inclusion probability.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from features.build import build_as_of
+from features.contracts import LIST_SEP, VIOLATION_OUTCOMES
+from features.prepare import Prepared
+
+CohortLabel = Literal["violation", "critical"]
+VISIT_COLUMNS = ("inspection_id", "inspected_on", "visit_inspector", "visit_kind")
+LABEL_RULES: dict[str, str] = {
+    "violation": "the visit's outcome is rectify or case_opened",
+    "critical": "the visit found at least one critical violation (critical_violations > 0)",
+}
+
+
+def visit_labels(visits: pd.DataFrame, label: CohortLabel) -> np.ndarray:
+    """1.0 where the visit found what `label` asks for, 0.0 where not, NaN where it cannot
+    tell (an ungraded visit under `critical`)."""
+    if label == "violation":
+        return visits["outcome"].isin(VIOLATION_OUTCOMES).to_numpy(dtype=float)
+    if label == "critical":
+        found = visits["critical_violations"].astype("Float64")
+        return (found > 0).astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    raise ValueError(f"unknown cohort label {label!r}: one of {', '.join(LABEL_RULES)}")
+
+
+def visit_context(visits: pd.DataFrame, label: CohortLabel) -> pd.DataFrame:
+    """What is known of each visit when it is planned, and its label columns."""
+    lead = visits["inspector_ids"].astype("string").str.split(LIST_SEP).str[0].str.strip()
+    y = visit_labels(visits, label)
+    random = (visits["kind"] == "random").to_numpy(dtype=bool)
+    return pd.DataFrame({
+        "inspection_id": visits["inspection_id"].to_numpy(),
+        "uscc": visits["uscc"].to_numpy(),
+        "inspected_on": visits["inspected_on"].to_numpy(),
+        "visit_inspector": lead.fillna("unknown").to_numpy(dtype=object),
+        "visit_kind": visits["kind"].to_numpy(dtype=object),
+        "label": y,
+        "label_random": np.where(random, y, np.nan),
+        "random_inclusion_prob": np.where(
+            random, visits["inclusion_prob"].to_numpy(dtype=float), np.nan),
+    })
+
+
+def inspection_cohort(prep: Prepared, visits: pd.DataFrame, label: CohortLabel = "violation",
+                      industries: Sequence[str] | None = None,
+                      step: Callable[[], None] | None = None) -> pd.DataFrame:
+    """One row per visit of a firm of `industries` active on the visit's date: the visit's
+    context, the firm's features as of that date, and the label.
+
+    Visits are built date by date (one `build_as_of` per distinct date, only the visited firms
+    kept); `step` is called once per date. Visits of firms not active or not in `industries`
+    on that date are left out; the caller can compare lengths.
+    """
+    context = visit_context(visits, label)
+    parts = []
+    for day, group in context.groupby("inspected_on", sort=True):
+        built = build_as_of(prep, pd.Timestamp(str(day)), industries, only=group["uscc"].unique())
+        rows = pd.concat([frame.assign(industry=key) for key, frame in built.items()],
+                         ignore_index=True)
+        rows = rows.drop(columns=["label", "label_random", "random_inclusion_prob"])
+        parts.append(group.merge(rows, on="uscc", how="inner", validate="many_to_one"))
+        if step:
+            step()
+    if not parts:
+        return context.iloc[:0]
+    cohort = pd.concat(parts, ignore_index=True)
+    for name in ("visit_inspector", "visit_kind"):
+        cohort[name] = cohort[name].astype("str")
+    labels = ["label", "label_random", "random_inclusion_prob"]
+    front = ["inspection_id", "uscc", "industry", "inspected_on"]
+    rest = [c for c in cohort.columns if c not in (*front, *labels)]
+    return cohort[front + rest + labels].sort_values(
+        ["inspected_on", "inspection_id"], kind="stable").reset_index(drop=True)
+
+
+def cohort_features(cohort: pd.DataFrame) -> list[str]:
+    """A cohort's model inputs: everything but keys, dates and labels."""
+    skip = {"inspection_id", "uscc", "industry", "inspected_on", "label", "label_random",
+            "random_inclusion_prob"}
+    return [c for c in cohort.columns if c not in skip]
