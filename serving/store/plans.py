@@ -192,7 +192,9 @@ def outcomes_as_inspections(engine: Engine) -> pd.DataFrame:
         "inclusion_prob": found["inclusion_prob"],
         "known_at": found["recorded_at"],  # aware UTC times: parsed to their Dongguan day
     }
-    return pd.DataFrame({c.name: parse_column(raw[c.name], c) for c in INSPECTIONS.columns})
+    none = pd.Series([None] * len(found), dtype=object)  # the service grades no violations
+    return pd.DataFrame({c.name: parse_column(raw.get(c.name, none), c)
+                         for c in INSPECTIONS.columns})
 
 
 def recent_visits(engine: Engine, since: date) -> pd.DataFrame:
