@@ -60,7 +60,45 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "chg_capital_decrease_365d": ("近一年减少注册资本{value:.0f}次",
                                   "{value:.0f} capital reductions in a year"),
     "chg_address_365d": ("近一年变更住所{value:.0f}次", "{value:.0f} address changes in a year"),
+    "chg_all_90d": ("近90天登记事项变更{value:.0f}次",
+                    "{value:.0f} registration changes in 90 days"),
+    "chg_all_365d": ("近一年登记事项变更{value:.0f}次",
+                     "{value:.0f} registration changes in a year"),
+    "chg_legal_rep_90d": ("近90天变更法定代表人{value:.0f}次",
+                          "{value:.0f} changes of legal representative in 90 days"),
+    "chg_address_90d": ("近90天变更住所{value:.0f}次", "{value:.0f} address changes in 90 days"),
+    "chg_capital_decrease_90d": ("近90天减少注册资本{value:.0f}次",
+                                 "{value:.0f} capital reductions in 90 days"),
+    "abn_open_days": ("列入经营异常名录已{value:.0f}天（满三年将列入严重违法失信名单）",
+                      "on the abnormal list for {value:.0f} days (three years moves a firm to "
+                      "the serious-violation list)"),
+    "insp_random": ("既往随机抽查{value:.0f}次", "{value:.0f} random inspections so far"),
+    "insp_targeted": ("既往定向检查{value:.0f}次", "{value:.0f} targeted inspections so far"),
+    "insp_days_since_last": ("距上次检查{value:.0f}天（同行业中位数{ref:.0f}天）",
+                             "{value:.0f} days since the last inspection (industry median "
+                             "{ref:.0f})"),
+    "near_comp_30d": ("周边500米内近30天投诉{value:.0f}宗（中位数{ref:.0f}宗）",
+                      "{value:.0f} complaints within 500 m in 30 days (median {ref:.0f})"),
+    "near_comp_90d": ("周边500米内近90天投诉{value:.0f}宗（中位数{ref:.0f}宗）",
+                      "{value:.0f} complaints within 500 m in 90 days (median {ref:.0f})"),
+    "near_comp_365d": ("周边500米内近一年投诉{value:.0f}宗（中位数{ref:.0f}宗）",
+                       "{value:.0f} complaints within 500 m in a year (median {ref:.0f})"),
 }
+# complaint category groups (features/industries.yaml) and graded violation levels
+GROUPS_ZH = {"food_safety": "食品安全", "hygiene": "卫生", "unlicensed": "无证经营",
+             "labelling": "标签计量", "false_advertising": "虚假宣传", "fakes": "假冒伪劣",
+             "refunds": "退货售后", "price": "价格", "fake_reviews": "刷单炒信",
+             "contracts": "合同", "prepaid": "预付卡", "fundraising": "非法集资", "other": "其他"}
+LEVELS_ZH = {"critical": "严重", "serious": "较重", "minor": "轻微"}
+TEMPLATES.update({
+    f"comp_{group}_365d": (f"近一年{zh}类投诉{{value:.0f}}次",
+                           f"{{value:.0f}} {group.replace('_', ' ')} complaints in a year")
+    for group, zh in GROUPS_ZH.items()})
+for _level, _zh in LEVELS_ZH.items():
+    TEMPLATES[f"insp_last_{_level}"] = (f"上次检查发现{_zh}问题{{value:.0f}}项",
+                                        f"{{value:.0f}} {_level} violations at the last visit")
+    TEMPLATES[f"insp_{_level}_365d"] = (f"近一年检查发现{_zh}问题{{value:.0f}}项",
+                                        f"{{value:.0f}} {_level} violations found in a year")
 
 
 def contributions(pipeline: Pipeline, frame: pd.DataFrame) -> pd.DataFrame:
