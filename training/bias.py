@@ -1,11 +1,18 @@
 """Bias audit at the capacity threshold: per town and firm-size band, false-positive rate
 (FPR), false-discovery rate (FDR), share of the list (PPR) and flagged share (pprev), with
-disparity ratios against the largest group and the 80 % rule (0.8 <= ratio <= 1.25).
+disparity ratios against a reference group and the 80 % rule (0.8 <= ratio <= 1.25).
 
 The verdict is predictive parity: a flagged firm in any group must be as likely to be a real
 case as in the reference group (FDR ratio within the 80 % rule). FPR, PPR and pprev are
 reported but not judged: risk itself differs between towns, so a good list flags more firms
-(and more innocent firms) where risk is higher. Groups too small to judge are marked."""
+(and more innocent firms) where risk is higher.
+
+Evidence is counted in firms, not rows: the test period lists the same firms on consecutive
+month-ends with overlapping outcome windows, so three rows of one firm are one observation. A
+group with fewer than 50 firms, 20 flagged firms or 10 positive firms is marked small and not
+judged. The reference is the largest group (by firms) that is not small: a ratio against a
+group too small to judge is noise. An attribute with no such group is not judged at all, and
+the report says so (`judged` is False on every row)."""
 
 from __future__ import annotations
 
@@ -13,8 +20,9 @@ import numpy as np
 import pandas as pd
 
 LOW, HIGH = 0.8, 1.25
-MIN_GROUP, MIN_FLAGGED, MIN_POSITIVES = 50, 20, 10  # below any of these: too small to judge
+MIN_GROUP, MIN_FLAGGED, MIN_POSITIVES = 50, 20, 10  # firms; below any of these: too small
 SIZE_BANDS = (np.log1p(10.0), np.log1p(100.0))  # registered capital 10 and 100 万元
+RATES = ("fpr", "fdr", "ppr", "pprev")
 
 
 def flag_top_k(frame: pd.DataFrame, scores: np.ndarray, k: int) -> np.ndarray:
@@ -30,32 +38,72 @@ def size_band(log_capital: pd.Series) -> pd.Series:
     return pd.Series(band, index=log_capital.index)
 
 
+def _firms(data: pd.DataFrame, column: str) -> pd.Series:
+    """Distinct firms per group among the rows where `column` is true."""
+    return data.loc[data[column]].groupby("group")["uscc"].nunique()
+
+
+def _group_rates(data: pd.DataFrame, total_flagged: int) -> pd.DataFrame:
+    g = data.groupby("group").agg(
+        n=("y", "size"), positives=("y", "sum"), flagged=("flag", "sum"),
+        fp=("fp", "sum"), tn=("tn", "sum"), firms=("uscc", "nunique"))
+    g["flagged_firms"] = _firms(data, "flag").reindex(g.index, fill_value=0)
+    g["positive_firms"] = _firms(data, "y").reindex(g.index, fill_value=0)
+    g["fpr"] = g["fp"] / (g["fp"] + g["tn"]).replace(0, np.nan)
+    g["fdr"] = g["fp"] / g["flagged"].replace(0, np.nan)
+    g["ppr"] = g["flagged"] / max(total_flagged, 1)
+    g["pprev"] = g["flagged"] / g["n"]
+    g["small"] = ((g["firms"] < MIN_GROUP) | (g["flagged_firms"] < MIN_FLAGGED)
+                  | (g["positive_firms"] < MIN_POSITIVES))
+    return g
+
+
+def _judge(g: pd.DataFrame) -> pd.DataFrame:
+    """Disparities against the largest group big enough to judge, and the verdicts."""
+    candidates = g.loc[~g["small"]]
+    reference = candidates["firms"].idxmax() if len(candidates) else None
+    g["reference"] = g.index == reference
+    for rate in RATES:
+        base = g.loc[g["reference"], rate].to_numpy()
+        g[f"{rate}_disparity"] = g[rate] / base[0] if len(base) and base[0] else np.nan
+    g["judged"] = ~g["small"] & (reference is not None)
+    within = g["fdr_disparity"].between(LOW, HIGH) | g["fdr_disparity"].isna()
+    g["passes"] = ~g["judged"] | within
+    return g
+
+
 def audit(frame: pd.DataFrame, flagged: np.ndarray) -> pd.DataFrame:
-    """One row per (attribute, group) with the four rates, their disparities and verdicts."""
+    """One row per (attribute, group): counts in rows and firms, the four rates, their
+    disparities against the reference group, and whether the group is judged and passes."""
     y = frame["label"].to_numpy(dtype=float) > 0
+    firms = frame["uscc"].to_numpy() if "uscc" in frame else np.arange(len(frame))
     parts = []
     for attribute, groups in (("town", frame["town_code"]),
                               ("size", size_band(frame["log_capital"]))):
-        data = pd.DataFrame({"group": groups.to_numpy(), "y": y, "flag": flagged,
-                             "fp": flagged & ~y, "tn": ~flagged & ~y})
-        g = data.groupby("group").agg(
-            n=("y", "size"), positives=("y", "sum"), flagged=("flag", "sum"),
-            fp=("fp", "sum"), tn=("tn", "sum"))
-        g["fpr"] = g["fp"] / (g["fp"] + g["tn"]).replace(0, np.nan)
-        g["fdr"] = g["fp"] / g["flagged"].replace(0, np.nan)
-        g["ppr"] = g["flagged"] / max(int(flagged.sum()), 1)
-        g["pprev"] = g["flagged"] / g["n"]
-        reference = g["n"].idxmax()
-        for rate in ("fpr", "fdr", "ppr", "pprev"):
-            g[f"{rate}_disparity"] = g[rate] / float(g[rate].to_numpy()[g.index == reference][0])
-        g["small"] = ((g["n"] < MIN_GROUP) | (g["flagged"] < MIN_FLAGGED)
-                      | (g["positives"] < MIN_POSITIVES))
-        g["passes"] = g["small"] | g["fdr_disparity"].between(LOW, HIGH) | g[
-            "fdr_disparity"].isna()
-        g["reference"] = g.index == reference
+        data = pd.DataFrame({"group": groups.to_numpy(), "uscc": firms, "y": y,
+                             "flag": flagged, "fp": flagged & ~y, "tn": ~flagged & ~y})
+        g = _judge(_group_rates(data, int(flagged.sum())))
         parts.append(g.reset_index().assign(attribute=attribute))
     return pd.concat(parts, ignore_index=True)
 
 
 def passes(report: pd.DataFrame) -> bool:
+    """Every judged group within the 80 % rule (groups too small to judge do not count)."""
     return bool(report["passes"].all())
+
+
+def summary(report: pd.DataFrame) -> str:
+    """One line for cards and logs: the verdict, and per attribute the reference group and how
+    many groups were compared with it ("not judged" where no group is large enough)."""
+    parts = []
+    for attribute, g in report.groupby("attribute", sort=False):
+        reference = g.loc[g["reference"], "group"].astype(str).tolist()
+        if not reference:
+            parts.append(f"{attribute}: not judged, all {len(g)} groups too small")
+            continue
+        failing = g.loc[~g["passes"], "group"].astype(str).tolist()
+        compared = int(g["judged"].sum()) - 1
+        parts.append(f"{attribute}: {compared} of {len(g) - 1} groups compared with "
+                     f"{reference[0]}, the rest too small"
+                     + (f"; failing {', '.join(failing)}" if failing else ""))
+    return ("passes" if passes(report) else "FAILS") + " (" + "; ".join(parts) + ")"

@@ -6,12 +6,21 @@ from typing import Any
 
 
 def model_card(industry: str, period: dict[str, str], metrics: dict[str, float],
-               params: dict[str, Any], cutoffs: list[float], bias_ok: bool,
+               params: dict[str, Any], cutoffs: list[float], audit: str,
                features: list[str]) -> str:
+    """The card in Markdown; `audit` is `bias.summary` of the model's bias audit."""
     m = metrics
     serious = ", or serious-violation listing" if industry == "quasi_financial" else ""
     k, rule = m["test_k"], m["test_rule_precision_at_k"]
     random_rule = m["test_random_rule_roc_auc"]
+    ipw, ipw_se = m["test_precision_at_k_random_ipw"], m["test_precision_at_k_random_ipw_se"]
+    rule_ipw = m["test_rule_precision_at_k_random_ipw"]
+    rule_ipw_se = m["test_rule_precision_at_k_random_ipw_se"]
+    noise, ece = m.get("test_ece_noise_floor", float("nan")), f"{m['test_ece']:.4f}"
+    rule_audit = "passes" if m.get("rule_bias_audit_passes", 0.0) else "fails"
+    seen = m["test_random_ipw_listed"]
+    ipw_cell = f"{ipw:.3f} ± {ipw_se:.3f} ({seen:.0f} listed firm-dates inspected)"
+    rule_cell = f"{rule_ipw:.3f} ± {rule_ipw_se:.3f}"
     return f"""# riskwarn-{industry}
 
 **Use**: ranks firms of the {industry} industry by the probability of an adverse event
@@ -32,17 +41,22 @@ an officer's recorded decision.
 | precision at capacity (k={k:.0f}) | {m['test_precision_at_k']:.3f} | {rule:.3f} |
 | recall at capacity | {m['test_recall_at_k']:.3f} | |
 | lift over random at capacity | {m['test_lift_over_random_at_k']:.2f} | |
-| expected calibration error | {m['test_ece']:.4f} | |
+| expected calibration error (perfectly calibrated, by chance: {noise:.4f}) | {ece} | |
 | Brier score | {m['test_brier']:.4f} | |
 | ROC-AUC, random-inspection labels only | {m['test_random_roc_auc']:.3f} | {random_rule:.3f} |
+| precision at capacity, random inspections (1/inclusion weights) | {ipw_cell} | {rule_cell} |
 
 Tier cut-offs (A|B, B|C, C|D): {', '.join(f'{c:.4f}' for c in cutoffs)}.
-Bias audit at capacity (FPR and FDR within 0.8-1.25 of the reference group, small groups not
-judged): {'passes' if bias_ok else 'FAILS'}.
+Bias audit at capacity (FDR within 0.8-1.25 of the largest group big enough to judge; groups
+under 50 firms, 20 flagged firms or 10 positive firms not judged): {audit}. The points rule's
+own list {rule_audit} the same audit.
 
 ## Limits
-- Labels exist only where someone looked: targeted inspections follow complaints, so the whole
-  test set favours firms already suspected; the random-inspection metrics are the unbiased view.
+- Labels exist only where someone looked: targeted inspections follow complaints and the random
+  draw is weighted by the bureau's own tiers, so the whole test set favours firms already
+  suspected (and the points rule); the random-inspection figures weighted by inverse inclusion
+  probability are the unbiased view, with the standard error shown (few listed firms are
+  inspected at random in a quarter).
 - Trained on one city's history; recalibrate after changes in inspection policy.
 - Parameters: {params}
 """

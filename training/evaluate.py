@@ -1,6 +1,11 @@
 """Evaluation on a held-out period: every metric on the whole test set and on the
 random-inspection labels only (the unbiased sample), beside the random and points-rule
-baselines. Precision and recall at k are per as-of date (k = monthly capacity), averaged."""
+baselines. Precision and recall at k are per as-of date (k = monthly capacity), averaged.
+
+`label` records where inspectors went, and the bureau's draw sends them where the points rule
+points, so precision on it favours the rule. The `*_random_ipw` figures answer the question a
+list is for, how often an inspection of a listed firm finds a violation, from the random
+inspections alone, each weighted by the inverse of its inclusion probability."""
 
 from __future__ import annotations
 
@@ -10,12 +15,17 @@ import pandas as pd
 from training.metrics import (
     Metric,
     brier,
+    ece_noise_floor,
     expected_calibration_error,
+    ipw_lift,
+    list_share,
     points_rule,
     pr_auc,
     precision_at_k,
+    precision_ipw,
     recall_at_k,
     roc_auc,
+    window_inclusion,
 )
 
 
@@ -30,9 +40,49 @@ def _per_date(frame: pd.DataFrame, y: np.ndarray, scores: np.ndarray, k: int,
     return float(np.mean(finite)) if finite else float("nan")
 
 
-def evaluate_period(frame: pd.DataFrame, scores: np.ndarray, k: int) -> dict[str, float]:
-    """Metrics on all labelled rows (`test_*`) and on random-inspection labels only
-    (`test_random_*`)."""
+def list_shares(frame: pd.DataFrame, scores: np.ndarray, k: int) -> np.ndarray:
+    """Each row's share of its as-of date's top-k list (`metrics.list_share`)."""
+    share = np.zeros(len(frame))
+    dates = frame["as_of"].to_numpy()
+    for date in np.unique(dates):
+        mine = np.flatnonzero(dates == date)
+        share[mine] = list_share(np.asarray(scores, dtype=float)[mine], k)
+    return share
+
+
+def random_ipw(frame: pd.DataFrame, scores: np.ndarray, k: int,
+               horizon_days: int | None) -> dict[str, float]:
+    """Precision at capacity of the model's and the points rule's lists, estimated from
+    random-inspection outcomes weighted by inverse inclusion probability (pooled over the
+    as-of dates; standard errors count a firm seen on several dates once)."""
+    y = frame["label_random"].to_numpy(dtype=float)
+    inclusion = window_inclusion(frame["random_inclusion_prob"].to_numpy(dtype=float),
+                                 horizon_days)
+    firms = frame["uscc"].to_numpy() if "uscc" in frame else None
+    model, rule = list_shares(frame, scores, k), list_shares(frame, points_rule(frame), k)
+    precision, se, seen = precision_ipw(y, model, inclusion, firms)
+    rule_precision, rule_se, _ = precision_ipw(y, rule, inclusion, firms)
+    base, _, _ = precision_ipw(y, np.ones(len(y)), inclusion, firms)
+    lift, lift_se = ipw_lift(y, model, rule, inclusion, firms)
+    return {
+        "test_precision_at_k_random_ipw": precision,
+        "test_precision_at_k_random_ipw_se": se,
+        "test_random_ipw_listed": float(seen),
+        "test_rule_precision_at_k_random_ipw": rule_precision,
+        "test_rule_precision_at_k_random_ipw_se": rule_se,
+        "test_random_ipw_base_rate": base,
+        "test_lift_over_rule_at_k_random_ipw": lift,
+        "test_lift_over_rule_at_k_random_ipw_log_se": lift_se,
+    }
+
+
+def evaluate_period(frame: pd.DataFrame, scores: np.ndarray, k: int,
+                    horizon_days: int | None = None) -> dict[str, float]:
+    """Metrics on all labelled rows (`test_*`), on random-inspection labels only
+    (`test_random_*`), and precision at capacity from random inspections weighted by inverse
+    inclusion probability (`test_*_random_ipw`; `horizon_days` turns the monthly draw's
+    probability into the label window's), and the calibration error a perfectly calibrated
+    model would show on these rows by chance (`test_ece_noise_floor`)."""
     out: dict[str, float] = {}
     rule = points_rule(frame)
     sets = {
@@ -61,4 +111,7 @@ def evaluate_period(frame: pd.DataFrame, scores: np.ndarray, k: int) -> dict[str
             f"{prefix}lift_over_rule_at_k": (precision / rule_precision if rule_precision
                                              else float("nan")),
         })
+    out["test_ece_noise_floor"] = ece_noise_floor(
+        scores, frame["uscc"].to_numpy() if "uscc" in frame else None)
+    out.update(random_ipw(frame, scores, k, horizon_days))
     return out

@@ -1,7 +1,9 @@
 """Ranking and calibration metrics with one signature: `(y_true, scores, k) -> float`.
 
-Ranked metrics take `k` from the industry's monthly inspection capacity. Every report shows
-the model beside two baselines: random order, and the bureau's points rule.
+Ranked metrics take `k` from the industry's monthly inspection capacity; firms tied at the
+k-th score share the last places (`list_share`). Every report shows the model beside two
+baselines: random order, and the bureau's points rule. The estimates from random inspections
+(`precision_ipw`, `precision_at_k_ipw`) also take each firm's inclusion probability.
 """
 
 from __future__ import annotations
@@ -15,20 +17,96 @@ from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_s
 Metric = Callable[[np.ndarray, np.ndarray, int], float]
 
 
-def _top(scores: np.ndarray, k: int) -> np.ndarray:
-    """Indices of the k highest scores (ties broken by position, stable)."""
-    order = np.argsort(-scores, kind="stable")
-    return order[: min(k, len(scores))]
+def list_share(scores: np.ndarray, k: int) -> np.ndarray:
+    """Each row's share of the top-k list: 1 above the k-th highest score, 0 below it, and for
+    the rows tied at the k-th score the fraction of them the list still has room for (the
+    expectation over a random order among them: a points rule ties many firms, and which of
+    them an arbitrary order happens to list must not decide its precision). Sums to
+    min(k, rows); a missing score ranks last."""
+    s = np.where(np.isnan(scores), -np.inf, np.asarray(scores, dtype=float))
+    k = min(k, len(s))
+    share = np.zeros(len(s))
+    if k <= 0:
+        return share
+    kth = -np.partition(-s, k - 1)[k - 1]
+    above, tied = s > kth, s == kth
+    share[above] = 1.0
+    share[tied] = (k - above.sum()) / tied.sum()
+    return share
 
 
 def precision_at_k(y: np.ndarray, scores: np.ndarray, k: int) -> float:
-    top = _top(scores, k)
-    return float(y[top].mean()) if len(top) else float("nan")
+    share = list_share(scores, k)
+    return float(share @ y / share.sum()) if share.sum() else float("nan")
 
 
 def recall_at_k(y: np.ndarray, scores: np.ndarray, k: int) -> float:
     positives = y.sum()
-    return float(y[_top(scores, k)].sum() / positives) if positives else float("nan")
+    return float(list_share(scores, k) @ y / positives) if positives else float("nan")
+
+
+MONTH_DAYS = 365.25 / 12
+
+
+def window_inclusion(monthly: np.ndarray, horizon_days: int | None) -> np.ndarray:
+    """The chance of at least one random visit in a label window, from the monthly draw's
+    inclusion probability: 1 - (1 - p)^months, as if the firm kept its tier for the window
+    (`None`: the monthly probability itself, proportional for firms of one horizon)."""
+    monthly = np.asarray(monthly, dtype=float)
+    if horizon_days is None:
+        return monthly
+    return 1.0 - (1.0 - monthly) ** (horizon_days / MONTH_DAYS)
+
+
+def _hajek(y: np.ndarray, share: np.ndarray, inclusion: np.ndarray
+           ) -> tuple[float, np.ndarray, int]:
+    """(estimate, each row's influence on it, rows that count): the self-normalised
+    Horvitz-Thompson mean of `y` over the rows a random inspection saw, weighted by list share
+    over inclusion probability."""
+    seen = np.isfinite(y) & (share > 0) & np.isfinite(inclusion) & (inclusion > 0)
+    weight = np.where(seen, share / np.where(seen, inclusion, 1.0), 0.0)
+    total = weight.sum()
+    if total == 0:
+        return float("nan"), np.zeros(len(y)), 0
+    outcome = np.where(seen, y, 0.0)
+    estimate = float(weight @ outcome / total)
+    return estimate, weight * (outcome - estimate) / total, int(seen.sum())
+
+
+def _clustered(influence: np.ndarray, groups: np.ndarray | None) -> float:
+    """Standard error from influence values summed per group (a firm seen on several as-of
+    dates is one sample, not several)."""
+    if groups is not None:
+        influence = np.bincount(np.unique(groups, return_inverse=True)[1], weights=influence)
+    return float(np.sqrt(np.sum(influence**2)))
+
+
+def precision_ipw(y_random: np.ndarray, share: np.ndarray, inclusion: np.ndarray,
+                  groups: np.ndarray | None = None) -> tuple[float, float, int]:
+    """How often a random inspection finds a violation among the listed firms, estimated
+    from the random inspections that happened (NaN in `y_random` where none did), each
+    weighted by its list share over its inclusion probability (Hajek). The draw favours
+    firms the points rule ranks high, so unweighted outcomes would favour the rule.
+    Returns (estimate, standard error clustered by `groups`, inspected listed rows)."""
+    estimate, influence, seen = _hajek(y_random, share, inclusion)
+    return estimate, (_clustered(influence, groups) if seen else float("nan")), seen
+
+
+def ipw_lift(y_random: np.ndarray, share: np.ndarray, base_share: np.ndarray,
+             inclusion: np.ndarray, groups: np.ndarray | None = None) -> tuple[float, float]:
+    """(ratio of two lists' `precision_ipw`, standard error of its logarithm): paired, since
+    both lists are judged on the same inspections and share most of their firms."""
+    a, influence_a, _ = _hajek(y_random, share, inclusion)
+    b, influence_b, _ = _hajek(y_random, base_share, inclusion)
+    if not (a > 0 and b > 0):
+        return (a / b if b > 0 else float("nan")), float("nan")
+    return a / b, _clustered(influence_a / a - influence_b / b, groups)
+
+
+def precision_at_k_ipw(y_random: np.ndarray, scores: np.ndarray, k: int,
+                       inclusion: np.ndarray) -> float:
+    """`precision_ipw` of the top-k list of one as-of date."""
+    return precision_ipw(y_random, list_share(scores, k), inclusion)[0]
 
 
 def roc_auc(y: np.ndarray, scores: np.ndarray, k: int = 0) -> float:
@@ -53,6 +131,24 @@ def expected_calibration_error(y: np.ndarray, scores: np.ndarray, k: int = 0,
     for part in np.array_split(order, min(bins, len(order))):
         total += len(part) * abs(y[part].mean() - scores[part].mean())
     return float(total / len(y))
+
+
+def ece_noise_floor(scores: np.ndarray, groups: np.ndarray | None = None, draws: int = 200,
+                    seed: int = 0) -> float:
+    """The expected calibration error a perfectly calibrated model with these probabilities
+    would show on these rows by chance: the mean ECE over outcomes drawn from the
+    probabilities themselves, one uniform number per group (a firm on consecutive as-of dates,
+    whose outcome windows overlap, is nearly one observation, not several)."""
+    scores = np.asarray(scores, dtype=float)
+    if len(scores) == 0:
+        return float("nan")
+    inverse = (np.unique(groups, return_inverse=True)[1] if groups is not None
+               else np.arange(len(scores)))
+    rng = np.random.default_rng(seed)
+    size = int(inverse.max()) + 1
+    return float(np.mean([
+        expected_calibration_error((rng.random(size)[inverse] < scores).astype(float), scores)
+        for _ in range(draws)]))
 
 
 # name: (metric, higher is better)

@@ -1,5 +1,6 @@
-"""`riskwarn evaluate --oracle`: a registered model against the generator's hidden truth on the
-same held-out rows. Evaluation code only: the one place in training/ that reads `_truth/`."""
+"""`riskwarn evaluate --oracle`: a registered model beside the points rule and the generator's
+hidden truth on the same held-out rows, logged to MLflow as an `oracle` run. Evaluation code
+only: the one place in training/ that reads `_truth/`."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 from pathlib import Path
 
 import mlflow
+import numpy as np
 import pandas as pd
 
 from features.industries import default_config
@@ -14,12 +16,28 @@ from features.simulate import TRUTH_FILE
 from features.simulate.oracle import truth_for
 from training import tracking
 from training.data import feature_names, load_features, temporal_split
-from training.evaluate import evaluate_period
+from training.evaluate import evaluate_period, list_shares
+from training.metrics import points_rule
 from training.model import probabilities
 
+ROWS = ["test_roc_auc", "test_pr_auc", "test_precision_at_k", "test_recall_at_k",
+        "test_ece", "test_random_roc_auc", "test_precision_at_k_random_ipw",
+        "test_precision_at_k_random_ipw_se", "test_truth_risk_at_k"]
 
-def compare_with_oracle(industry: str, alias: str = "champion") -> pd.DataFrame:
-    """Model and oracle side by side on the model's test period (metric, model, oracle)."""
+
+def truth_risk_at_k(frame: pd.DataFrame, scores: np.ndarray, risk: np.ndarray, k: int
+                    ) -> float:
+    """Mean hidden risk of the firms on each as-of date's top-k list (the chance a full
+    inspection finds a violation): what `precision_at_k_random_ipw` estimates, without noise."""
+    share = list_shares(frame, scores, k)
+    known = np.isfinite(risk) & (share > 0)
+    return float(share[known] @ risk[known] / share[known].sum()) if known.any() else np.nan
+
+
+def compare_with_oracle(industry: str, alias: str = "champion", log: bool = True
+                        ) -> pd.DataFrame:
+    """Model, points rule and oracle side by side on the model's test period (metric, model,
+    rule, oracle, model_over_rule, model_over_oracle); logged unless `log=False`."""
     tracking.client()
     version = tracking.version_by_alias(industry, alias)
     if version is None:
@@ -32,12 +50,32 @@ def compare_with_oracle(industry: str, alias: str = "champion") -> pd.DataFrame:
     frame = load_features(features, industry)
     test = temporal_split(frame, spec.horizon_days).test
     model = mlflow.sklearn.load_model(f"models:/{tracking.model_name(industry)}/{version.version}")
-    ours = evaluate_period(test, probabilities(model, test, feature_names(frame)),
-                           spec.monthly_capacity)
-    oracle = evaluate_period(test, truth_for(test, sources / TRUTH_FILE), spec.monthly_capacity)
-    names = ["test_roc_auc", "test_pr_auc", "test_precision_at_k", "test_recall_at_k",
-             "test_random_roc_auc"]
-    table = pd.DataFrame({"metric": names, "model": [ours[n] for n in names],
-                          "oracle": [oracle[n] for n in names]})
+    risk = truth_for(test, sources / TRUTH_FILE)
+    k = spec.monthly_capacity
+    lists = {"model": probabilities(model, test, feature_names(frame)),
+             "rule": points_rule(test), "oracle": risk}
+    table = pd.DataFrame({"metric": ROWS})
+    for name, scores in lists.items():
+        metrics = evaluate_period(test, scores, k, spec.horizon_days)
+        metrics["test_truth_risk_at_k"] = truth_risk_at_k(test, scores, risk, k)
+        if name != "model":  # points and hidden risk are not probabilities of the label
+            metrics["test_ece"] = float("nan")
+        table[name] = [metrics[row] for row in ROWS]
+    table["model_over_rule"] = table["model"] / table["rule"]
     table["model_over_oracle"] = table["model"] / table["oracle"]
+    if log:
+        log_comparison(industry, alias, str(version.version), table)
     return table
+
+
+def log_comparison(industry: str, alias: str, version: str, table: pd.DataFrame) -> None:
+    """One `oracle` run in the industry's experiment: `<list>_<metric>` for model, rule and
+    oracle, and the table as `oracle_comparison.csv`."""
+    with mlflow.start_run(experiment_id=tracking.experiment_id(industry),
+                          run_name=f"oracle-{industry}"):
+        mlflow.set_tags({"kind": "oracle", "industry": industry, "alias": alias,
+                         "model_version": version})
+        values = {f"{name}_{row.metric}": float(getattr(row, name))
+                  for row in table.itertuples() for name in ("model", "rule", "oracle")}
+        mlflow.log_metrics({m: v for m, v in values.items() if np.isfinite(v)})
+        mlflow.log_text(table.to_csv(index=False), "oracle_comparison.csv")

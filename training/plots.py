@@ -12,6 +12,12 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from training.bias import HIGH, LOW
+from training.evaluate import list_shares
+
+
+def close(figure: Figure) -> None:
+    """Free a figure once it is logged (pyplot keeps every open figure)."""
+    plt.close(figure)
 
 
 def calibration_curve(y: np.ndarray, p: np.ndarray, bins: int = 10) -> Figure:
@@ -32,11 +38,13 @@ def precision_curve(frame: pd.DataFrame, curves: dict[str, np.ndarray], k: int) 
     fig, ax = plt.subplots(figsize=(6, 4))
     ks = np.unique(np.linspace(1, max(2 * k, 2), 40).astype(int))
     y = frame["label"].to_numpy(dtype=float)
+    dates = frame["as_of"].to_numpy()
     for name, scores in curves.items():
-        ranks = pd.Series(scores).groupby(frame["as_of"].to_numpy()).rank(
-            ascending=False, method="first").to_numpy()
-        values = [np.mean([y[(ranks <= kk) & (frame["as_of"] == d).to_numpy()].mean()
-                           for d in frame["as_of"].unique()]) for kk in ks]
+        values = []
+        for kk in ks:  # ties share the last places, as in `metrics.precision_at_k`
+            share = list_shares(frame, scores, int(kk))
+            values.append(np.mean([share[dates == d] @ y[dates == d] / share[dates == d].sum()
+                                   for d in np.unique(dates)]))
         ax.plot(ks, values, label=name)
     ax.axvline(k, color="grey", linestyle="--", label=f"capacity {k}")
     ax.set(xlabel="firms inspected per month (k)", ylabel="precision", title="Precision at k")
@@ -55,7 +63,8 @@ def bar_chart(values: pd.Series, title: str, xlabel: str) -> Figure:
 
 
 def bias_chart(report: pd.DataFrame) -> Figure:
-    judged = report.loc[~report["small"]]
+    """FPR and FDR disparities of the groups big enough to judge (the reference at 1)."""
+    judged = report.loc[report["judged"]]
     fig, axes = plt.subplots(1, 2, figsize=(10, max(3, 0.25 * len(judged))), sharey=True)
     labels = judged["attribute"] + ":" + judged["group"].astype(str)
     for ax, rate in zip(axes, ("fpr_disparity", "fdr_disparity"), strict=True):
@@ -63,5 +72,8 @@ def bias_chart(report: pd.DataFrame) -> Figure:
         for line in (LOW, 1.0, HIGH):
             ax.axvline(line, color="grey", linestyle="--" if line != 1.0 else "-")
         ax.set(title=rate.replace("_", " "), xlabel="ratio to the reference group")
+    small = int((~report["judged"]).sum())
+    fig.suptitle(f"{len(judged)} groups judged; {small} too small to judge (not shown)",
+                 fontsize=9)
     fig.tight_layout()
     return fig

@@ -3,8 +3,8 @@
 On the same latest held-out period (the challenger's test period, rebuilt from the feature
 dataset), the challenger must have precision at capacity at least the champion's, calibration
 error no worse than the champion's by more than 0.01, and a passing bias audit. The first model
-of an industry becomes champion when it beats the points rule. Every decision is logged to
-MLflow with its figures; a refusal is an answer, not an error.
+of an industry becomes champion when it beats the points rule and passes the bias audit. Every
+decision is logged to MLflow with its figures; a refusal is an answer, not an error.
 """
 
 from __future__ import annotations
@@ -52,18 +52,17 @@ def judge(industry: str, candidate_uri: str, champion_uri: str | None, features:
     names = feature_names(frame)
     k = spec.monthly_capacity
     new_scores = _scores(candidate_uri, test, names)
-    new = evaluate_period(test, new_scores, k)
-    audit_ok = bias.passes(bias.audit(test, bias.flag_top_k(test, new_scores, k)))
+    new = evaluate_period(test, new_scores, k, spec.horizon_days)
+    report = bias.audit(test, bias.flag_top_k(test, new_scores, k))
+    audit_ok = bias.passes(report)
     figures = {"challenger_precision_at_k": new["test_precision_at_k"],
                "challenger_ece": new["test_ece"], "rule_precision_at_k":
-               new["test_rule_precision_at_k"], "challenger_bias_passes": float(audit_ok)}
+               new["test_rule_precision_at_k"], "challenger_bias_passes": float(audit_ok),
+               "challenger_precision_at_k_random_ipw": new["test_precision_at_k_random_ipw"],
+               "rule_precision_at_k_random_ipw": new["test_rule_precision_at_k_random_ipw"]}
     if champion_uri is None:
-        promoted = bool(new["test_precision_at_k"] > new["test_rule_precision_at_k"])
-        reason = (f"first model: precision at capacity {new['test_precision_at_k']:.4f} "
-                  f"{'beats' if promoted else 'does not beat'} the points rule's "
-                  f"{new['test_rule_precision_at_k']:.4f}")
-        return promoted, reason, figures
-    old = evaluate_period(test, _scores(champion_uri, test, names), k)
+        return _first_model(new, audit_ok, bias.summary(report), figures)
+    old = evaluate_period(test, _scores(champion_uri, test, names), k, spec.horizon_days)
     figures |= {"champion_precision_at_k": old["test_precision_at_k"],
                 "champion_ece": old["test_ece"]}
     checks = {
@@ -78,8 +77,22 @@ def judge(industry: str, candidate_uri: str, champion_uri: str | None, features:
     reason = ("better on every check" if promoted else "refused: not " + "; not ".join(
         failed)) + (f" (precision {new['test_precision_at_k']:.4f} vs "
                     f"{old['test_precision_at_k']:.4f}, ECE {new['test_ece']:.4f} vs "
-                    f"{old['test_ece']:.4f})")
+                    f"{old['test_ece']:.4f})") + (
+        "" if audit_ok else f"; bias audit {bias.summary(report)}")
     return promoted, reason, figures
+
+
+def _first_model(new: dict[str, float], audit_ok: bool, audit: str,
+                 figures: dict[str, float]) -> tuple[bool, str, dict[str, float]]:
+    """No champion yet: the challenger must beat the points rule at capacity and pass the
+    bias audit (a first model replaces the rule in the officers' hands, so it is held to the
+    same fairness check as any later one)."""
+    precision, rule = new["test_precision_at_k"], new["test_rule_precision_at_k"]
+    beats = bool(precision > rule)
+    reason = (f"first model: precision at capacity {precision:.4f} "
+              f"{'beats' if beats else 'does not beat'} the points rule's {rule:.4f}; "
+              f"bias audit {audit}")
+    return beats and audit_ok, reason, figures
 
 
 def decide(industry: str, features: Path | None = None) -> Decision:

@@ -69,13 +69,16 @@ def data_fingerprint(features: Path, industry: str) -> str:
 
 
 def fit_and_evaluate(split: Split, features: list[str], params: dict[str, Any], k: int,
-                     proportions: dict[str, float], fitter: Fitter = fit) -> dict[str, Any]:
-    """The model, its test metrics, tier cut-offs, reference values and bias audit."""
+                     proportions: dict[str, float], fitter: Fitter = fit,
+                     horizon_days: int | None = None) -> dict[str, Any]:
+    """The model, its test metrics, tier cut-offs, reference values and bias audit (and the
+    points rule's, for comparison: `rule_bias_audit_passes`)."""
     model = fitter(split.train, split.calibration, features, params)
     test_scores = probabilities(model, split.test, features)
-    metrics = evaluate_period(split.test, test_scores, k)
-    flagged = bias.flag_top_k(split.test, test_scores, k)
-    audit = bias.audit(split.test, flagged)
+    metrics = evaluate_period(split.test, test_scores, k, horizon_days)
+    audit = bias.audit(split.test, bias.flag_top_k(split.test, test_scores, k))
+    rule_audit = bias.audit(split.test, bias.flag_top_k(split.test, points_rule(split.test), k))
+    metrics["rule_bias_audit_passes"] = float(bias.passes(rule_audit))
     calibration_scores = probabilities(model, split.calibration, features)
     return {
         "model": model, "test_scores": test_scores, "metrics": metrics, "audit": audit,
@@ -117,11 +120,12 @@ def _split_and_fit(features: Path, industry: str, horizon_days: int, chosen: dic
         with dask_fit.cluster(scheduler) as client:
             split, names, rows = dask_fit.load_split(features, industry, horizon_days)
             return split, names, fit_and_evaluate(split, names, chosen, k, proportions,
-                                                  dask_fit.fitter(client, rows))
+                                                  dask_fit.fitter(client, rows), horizon_days)
     frame = load_features(features, industry)
     split = temporal_split(frame, horizon_days)
     names = feature_names(frame)
-    return split, names, fit_and_evaluate(split, names, chosen, k, proportions)
+    return split, names, fit_and_evaluate(split, names, chosen, k, proportions,
+                                          horizon_days=horizon_days)
 
 
 def train_industry(features: Path, industry: str, params: dict[str, Any] | None = None,
@@ -140,8 +144,8 @@ def train_industry(features: Path, industry: str, params: dict[str, Any] | None 
                                           proportions, engine, scheduler)
     period = split.describe()
     bias_ok = bias.passes(result["audit"])
-    card = model_card(industry, period, result["metrics"], chosen, result["cutoffs"], bias_ok,
-                      names)
+    card = model_card(industry, period, result["metrics"], chosen, result["cutoffs"],
+                      bias.summary(result["audit"]), names)
     tracking.client()
     with mlflow.start_run(experiment_id=tracking.experiment_id(industry),
                           run_name=f"train-{industry}") as run:
@@ -149,11 +153,13 @@ def train_industry(features: Path, industry: str, params: dict[str, Any] | None 
                            "capacity_k": k, "engine": engine})
         mlflow.set_tags({"industry": industry, "config_hash": config_hash(),
                          "data_fingerprint": data_fingerprint(features, industry),
-                         "params_hash": params_hash(chosen, seed), "kind": "train"})
+                         "params_hash": params_hash(chosen, seed), "kind": "train",
+                         "bias_audit": bias.summary(result["audit"])[:4000]})
         mlflow.log_metrics({m: v for m, v in result["metrics"].items() if np.isfinite(v)})
         mlflow.log_metric("bias_audit_passes", float(bias_ok))
         for path, figure in _figures(split, result, names, k).items():
             mlflow.log_figure(figure, path)
+            plots.close(figure)
         mlflow.log_text(card, "model_card.md")
         mlflow.log_text(result["audit"].to_csv(index=False), "bias_audit.csv")
         mlflow.log_text(config_text(), "config/industries.yaml")

@@ -1,5 +1,7 @@
 """Training, registry and promotion on the session's generated world (fixed parameters)."""
 
+from pathlib import Path
+
 import mlflow
 import numpy as np
 import pandas as pd
@@ -25,7 +27,10 @@ def test_every_industry_gets_a_challenger_with_metrics_and_pictures(trained, reg
         assert version is not None and str(version.version) == result.version
         run = client.get_run(result.run_id)
         for metric in ("test_roc_auc", "test_precision_at_k", "test_ece",
-                       "test_lift_over_rule_at_k", "test_random_roc_auc"):
+                       "test_lift_over_rule_at_k", "test_random_roc_auc",
+                       "test_precision_at_k_random_ipw", "test_rule_precision_at_k_random_ipw",
+                       "test_lift_over_rule_at_k_random_ipw", "test_ece_noise_floor",
+                       "rule_bias_audit_passes"):
             assert metric in run.data.metrics, metric
         assert run.data.tags["config_hash"] and run.data.tags["data_fingerprint"]
         artifacts = {a.path for a in client.list_artifacts(result.run_id, "plots")}
@@ -33,6 +38,10 @@ def test_every_industry_gets_a_challenger_with_metrics_and_pictures(trained, reg
                 "plots/feature_importance.png", "plots/bias_audit.png"} <= artifacts
         assert result.metrics["test_roc_auc"] > 0.6
         assert result.metrics["test_ece"] < 0.06
+        assert 0 <= result.metrics["test_precision_at_k_random_ipw"] <= 1
+        card = client.download_artifacts(result.run_id, "model_card.md")
+        text = Path(card).read_text("utf-8")
+        assert "random inspections (1/inclusion weights)" in text and "groups" in text
 
 
 def test_promotion_gate_first_model_against_the_points_rule(trained, registry):
@@ -41,8 +50,9 @@ def test_promotion_gate_first_model_against_the_points_rule(trained, registry):
     for key, model in trained.items():
         beats = model.metrics["test_precision_at_k"] > model.metrics["test_rule_precision_at_k"]
         champion = tracking.version_by_alias(key, "champion")
-        assert (champion is not None) == beats, (key, result.output)
-        assert ("promoted to champion" in result.output) or not beats
+        # a first model must beat the points rule and pass the bias audit
+        assert (champion is not None) == (beats and model.bias_passes), (key, result.output)
+    assert "bias audit" in result.output
 
 
 def test_a_worse_challenger_is_refused_and_the_champion_stays(trained, monthly_features,
@@ -139,3 +149,12 @@ def test_evaluate_oracle_puts_model_and_truth_side_by_side(trained, registry):
     table = compare_with_oracle("food", "challenger").set_index("metric")
     assert 0.6 < table.loc["test_roc_auc", "oracle"] < 0.95
     assert 0.5 < table.loc["test_roc_auc", "model"] < 1.0
+    assert {"model", "rule", "oracle", "model_over_rule"} <= set(table.columns)
+    for row in ("test_precision_at_k_random_ipw", "test_truth_risk_at_k"):
+        assert table.loc[row, ["model", "rule", "oracle"]].between(0, 1).all(), row
+    # the hidden truth lists the riskiest firms: higher mean risk than either ranking
+    risk = table.loc["test_truth_risk_at_k"]
+    assert risk["oracle"] > max(risk["model"], risk["rule"])
+    runs = MlflowClient(registry).search_runs([tracking.experiment_id("food")],
+                                              "tags.kind = 'oracle'")
+    assert runs and "oracle_test_precision_at_k_random_ipw" in runs[0].data.metrics

@@ -3,7 +3,18 @@ import pandas as pd
 import pytest
 
 from training.data import NotEnoughHistory, temporal_split
-from training.metrics import expected_calibration_error, precision_at_k, recall_at_k
+from training.evaluate import evaluate_period
+from training.metrics import (
+    ece_noise_floor,
+    expected_calibration_error,
+    ipw_lift,
+    list_share,
+    precision_at_k,
+    precision_at_k_ipw,
+    precision_ipw,
+    recall_at_k,
+    window_inclusion,
+)
 from training.tiers import assign_tiers, tier_cutoffs
 
 
@@ -14,6 +25,79 @@ def test_precision_and_recall_at_k():
     assert precision_at_k(y, scores, 3) == pytest.approx(2 / 3)
     assert recall_at_k(y, scores, 1) == 0.5
     assert precision_at_k(y, scores, 99) == 0.4
+
+
+def test_ties_at_the_capacity_share_the_remaining_places():
+    """A points rule ties many firms: the list takes its remaining places from the tied
+    firms in equal shares (the expectation over a random order), not in row order."""
+    scores = np.array([3.0, 2.0, 2.0, 2.0, 1.0])
+    share = list_share(scores, 2)
+    assert share == pytest.approx([1, 1 / 3, 1 / 3, 1 / 3, 0])
+    y = np.array([1.0, 1.0, 0.0, 0.0, 0.0])
+    assert precision_at_k(y, scores, 2) == pytest.approx((1 + 1 / 3) / 2)
+    assert recall_at_k(y, scores, 2) == pytest.approx((1 + 1 / 3) / 2)
+    assert list_share(np.array([np.nan, 1.0]), 1) == pytest.approx([0, 1])
+    assert list_share(scores, 0).sum() == 0
+
+
+# Five firms on one as-of date; a random inspection saw firms 0, 1, 3 and 4 (firm 2: none).
+Y_RANDOM = np.array([1.0, 0.0, np.nan, 1.0, 0.0])
+INCLUSION = np.array([0.5, 0.25, 0.1, 0.5, 0.5])
+MODEL = np.array([5.0, 4.0, 3.0, 2.0, 1.0])  # lists firms 0, 1, 2 at k = 3
+RULE = np.array([5.0, 0.0, 0.0, 4.0, 3.0])   # lists firms 0, 3, 4
+
+
+def test_inverse_probability_weighted_precision_by_hand():
+    # listed and inspected: firm 0 (violation, weight 1/0.5 = 2), firm 1 (none, weight 4);
+    # unweighted that is 1/2, but firm 1 stands for twice as many firms as firm 0
+    share = list_share(MODEL, 3)
+    estimate, se, seen = precision_ipw(Y_RANDOM, share, INCLUSION)
+    assert (estimate, seen) == (pytest.approx(1 / 3), 2)
+    # influence 2(1 - 1/3)/6 = 2/9 and 4(0 - 1/3)/6 = -2/9
+    assert se == pytest.approx(np.sqrt(2 * (2 / 9) ** 2))
+    assert precision_at_k_ipw(Y_RANDOM, MODEL, 3, INCLUSION) == pytest.approx(1 / 3)
+    # one firm seen twice is one sample: its influences cancel
+    assert precision_ipw(Y_RANDOM, share, INCLUSION, np.array([0, 0, 2, 3, 4]))[1] == (
+        pytest.approx(0, abs=1e-12))
+    rule = precision_ipw(Y_RANDOM, list_share(RULE, 3), INCLUSION)[0]
+    assert rule == pytest.approx((2 + 2) / (2 + 2 + 2))
+    lift, log_se = ipw_lift(Y_RANDOM, share, list_share(RULE, 3), INCLUSION)
+    assert lift == pytest.approx(0.5) and log_se > 0
+    nobody = precision_ipw(Y_RANDOM, list_share(-MODEL, 1), INCLUSION)  # firm 4 only
+    assert nobody[0] == 0 and nobody[2] == 1
+    assert np.isnan(precision_ipw(Y_RANDOM, np.array([0, 0, 1.0, 0, 0]), INCLUSION)[0])
+
+
+def test_window_inclusion_from_the_monthly_draw():
+    assert window_inclusion(np.array([1 / 12]), 365)[0] == pytest.approx(
+        1 - (11 / 12) ** (365 / (365.25 / 12)))
+    assert window_inclusion(np.array([0.2]), None)[0] == 0.2
+    assert window_inclusion(np.array([1.0]), 180)[0] == 1.0
+
+
+def test_evaluate_period_reports_ipw_precision_for_model_and_rule():
+    frame = pd.DataFrame({
+        "as_of": pd.Timestamp("2025-01-31"), "uscc": [f"F{i}" for i in range(5)],
+        "label": [1.0, 0.0, 0.0, 1.0, 0.0], "label_random": Y_RANDOM,
+        "random_inclusion_prob": INCLUSION, "pen_1095d": 0.0, "abn_listed_now": 0.0,
+        "serious_listed": 0.0, "comp_365d": RULE})
+    out = evaluate_period(frame, MODEL / 10, 3)
+    assert out["test_precision_at_k_random_ipw"] == pytest.approx(1 / 3)
+    assert out["test_rule_precision_at_k_random_ipw"] == pytest.approx(2 / 3)
+    assert out["test_lift_over_rule_at_k_random_ipw"] == pytest.approx(0.5)
+    assert out["test_random_ipw_listed"] == 2
+    assert out["test_random_ipw_base_rate"] == pytest.approx((2 + 2) / (2 + 4 + 2 + 2))
+    assert out["test_precision_at_k"] == pytest.approx(1 / 3)
+    assert out["test_rule_precision_at_k"] == pytest.approx(2 / 3)
+
+
+def test_calibration_noise_floor():
+    assert ece_noise_floor(np.array([0.0, 1.0] * 50)) == 0
+    p = np.full(600, 0.05)
+    rows = ece_noise_floor(p)
+    firms = ece_noise_floor(p, np.repeat(np.arange(200), 3))  # each firm on three dates
+    assert 0 < rows < firms < 0.05
+    assert ece_noise_floor(p) == rows  # seeded: the same figure every run
 
 
 def test_calibration_error_is_zero_when_rates_match_and_large_when_not():
