@@ -40,17 +40,55 @@ def visit_labels(visits: pd.DataFrame, label: CohortLabel) -> np.ndarray:
     raise ValueError(f"unknown cohort label {label!r}: one of {', '.join(LABEL_RULES)}")
 
 
-def visit_context(visits: pd.DataFrame, label: CohortLabel) -> pd.DataFrame:
-    """What is known of each visit when it is planned, and its label columns."""
+def lead_inspector(visits: pd.DataFrame) -> pd.Series:
+    """The first inspector named for each visit ("unknown" where none is)."""
     lead = visits["inspector_ids"].astype("string").str.split(LIST_SEP).str[0].str.strip()
+    return lead.fillna("unknown")
+
+
+def inspector_record(history: pd.DataFrame, visits: pd.DataFrame, label: CohortLabel,
+                     days: int) -> tuple[np.ndarray, np.ndarray]:
+    """For each visit: how many visits its lead inspector made in the `days` before its date
+    (known before it), and the share of those that found what `label` asks for (NaN for none).
+
+    Who inspects changes what is found; an inspector's recent record follows drift that a
+    fixed category does not. Vectorised: one sort, then two binary searches per visit."""
+    found = visit_labels(history, label)
+    codes, _ = pd.factorize(pd.concat([lead_inspector(history), lead_inspector(visits)],
+                                      ignore_index=True))
+    graded = ~np.isnan(found)
+    stride = np.int64(1 << 32)  # the inspector in the high bits, the day in the low ones
+    known = history["known_at"].to_numpy(dtype="datetime64[D]").astype(np.int64)
+    key = codes[: len(history)][graded] * stride + known[graded]
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    hits = np.concatenate([[0.0], np.cumsum(found[graded][order])])
+    when = visits["inspected_on"].to_numpy(dtype="datetime64[D]").astype(np.int64)
+    probe = codes[len(history):] * stride + when
+    start = np.searchsorted(key, probe - days, side="left")
+    stop = np.searchsorted(key, probe, side="left")
+    seen = (stop - start).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return seen, np.where(seen > 0, (hits[stop] - hits[start]) / seen, np.nan)
+
+
+def visit_context(visits: pd.DataFrame, label: CohortLabel,
+                  history: pd.DataFrame | None = None) -> pd.DataFrame:
+    """What is known of each visit when it is planned (its lead inspector and that
+    inspector's record over the year before, its kind, its calendar month), and its label
+    columns. `history` is every visit on record (default: `visits` themselves)."""
     y = visit_labels(visits, label)
     random = (visits["kind"] == "random").to_numpy(dtype=bool)
+    seen, share = inspector_record(visits if history is None else history, visits, label, 365)
     return pd.DataFrame({
         "inspection_id": visits["inspection_id"].to_numpy(),
         "uscc": visits["uscc"].to_numpy(),
         "inspected_on": visits["inspected_on"].to_numpy(),
-        "visit_inspector": lead.fillna("unknown").to_numpy(dtype=object),
+        "visit_inspector": lead_inspector(visits).to_numpy(dtype=object),
+        "visit_inspector_visits_365d": seen,
+        "visit_inspector_found_share_365d": share,
         "visit_kind": visits["kind"].to_numpy(dtype=object),
+        "visit_month": visits["inspected_on"].dt.month.to_numpy(dtype=float),
         "label": y,
         "label_random": np.where(random, y, np.nan),
         "random_inclusion_prob": np.where(
@@ -60,15 +98,17 @@ def visit_context(visits: pd.DataFrame, label: CohortLabel) -> pd.DataFrame:
 
 def inspection_cohort(prep: Prepared, visits: pd.DataFrame, label: CohortLabel = "violation",
                       industries: Sequence[str] | None = None,
-                      step: Callable[[], None] | None = None) -> pd.DataFrame:
+                      step: Callable[[], None] | None = None,
+                      history: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per visit of a firm of `industries` active on the visit's date: the visit's
     context, the firm's features as of that date, and the label.
 
     Visits are built date by date (one `build_as_of` per distinct date, only the visited firms
     kept); `step` is called once per date. Visits of firms not active or not in `industries`
-    on that date are left out; the caller can compare lengths.
+    on that date are left out; the caller can compare lengths. `history` is every visit on
+    record, for the inspectors' records (default: `visits`).
     """
-    context = visit_context(visits, label)
+    context = visit_context(visits, label, history)
     parts = []
     for day, group in context.groupby("inspected_on", sort=True):
         built = build_as_of(prep, pd.Timestamp(str(day)), industries, only=group["uscc"].unique())

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from serving.cli_benchmark import adapt, benchmark
 from serving.progress import progress_bar
 
 app = typer.Typer(help="Risk warnings for a market-supervision bureau.", no_args_is_help=True,
@@ -475,6 +476,8 @@ def schedule(
 
 users = typer.Typer(help="Users of the service and their tokens.", no_args_is_help=True)
 app.add_typer(users, name="users")
+app.add_typer(adapt, name="adapt")
+app.add_typer(benchmark, name="benchmark")
 
 
 class Role(StrEnum):

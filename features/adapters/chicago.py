@@ -66,13 +66,14 @@ def _ward(values: pd.Series) -> pd.Series:
 
 def _industry_code(facility: pd.Series) -> np.ndarray:
     """GB/T 4754 classes of the food industry: restaurants 6210 (正餐), bakeries 1419,
-    grocery stores 5221, schools, day care and hospitals 6291 (集体供餐), else 5229."""
+    grocery stores 5221, caterers and the kitchens of schools, day care, hospitals and care
+    homes 6241 (餐饮配送), else 5229 (other food retail)."""
     text = facility.fillna("").str.lower()
     return np.select(
         [text.str.contains("restaurant"), text.str.contains("bakery"),
          text.str.contains("grocery"),
-         text.str.contains("school|daycare|day care|hospital|long term care|children")],
-        ["6210", "1419", "5221", "6291"], "5229")
+         text.str.contains("school|daycare|day care|hospital|long term care|children|cater")],
+        ["6210", "1419", "5221", "6241"], "5229")
 
 
 def _entity_type(legal_name: pd.Series) -> np.ndarray:

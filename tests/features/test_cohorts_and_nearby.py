@@ -88,10 +88,16 @@ def test_cohort_rows_are_the_firms_rows_on_the_visit_date_with_the_visit_outcome
         "inspector_ids": ["I0002|I0001", "I0001|I0002", "I0001|I0002"],
         "outcome": ["no_problem", "rectify", "case_opened"], "inclusion_prob": np.nan,
         "critical_violations": pd.array([0, 3, None], dtype="Int64")})
+    visits["known_at"] = visits["inspected_on"]
     cohort = inspection_cohort(prep, visits, "violation")
     assert cohort["inspection_id"].tolist() == ["i2", "ix", "i4"]  # by date, then id
     assert cohort["label"].tolist() == [0.0, 1.0, 1.0]
     assert cohort["visit_inspector"].tolist() == ["I0002", "I0001", "I0001"]
+    # ix's lead inspector I0001 led no visit known before 2023-12-20 in these visits; by i4
+    # (2024-02-01) I0001 had led ix (a violation): the record is of earlier visits only
+    assert cohort["visit_inspector_visits_365d"].tolist() == [0.0, 0.0, 1.0]
+    assert cohort["visit_inspector_found_share_365d"].tolist()[2] == 1.0
+    assert cohort["visit_month"].tolist() == [12.0, 12.0, 2.0]
     same_day = pd.concat(build_as_of(prep, "2023-12-20").values()).set_index("uscc")
     row = cohort.set_index("inspection_id").loc["i2"]
     for name in ("insp_targeted", "insp_random_violations", "pen_365d", "comp_365d"):
@@ -108,4 +114,22 @@ def test_cohort_leaves_out_visits_of_firms_not_on_the_register_yet(prep):
         "inspection_id": ["early"], "uscc": [C], "kind": "random",
         "inspected_on": pd.to_datetime(["2023-01-15"]),  # C established 2023-03-01
         "inspector_ids": ["I0001|I0002"], "outcome": ["no_problem"], "inclusion_prob": 0.1})
+    visits["known_at"] = visits["inspected_on"]
     assert inspection_cohort(prep, visits).empty
+
+
+def test_inspector_record_counts_the_lead_inspectors_earlier_visits():
+    from features.cohorts import inspector_record
+
+    history = pd.DataFrame({
+        "inspector_ids": ["I1|I2", "I1|I3", "I2|I1", "I1|I2", "I1|I2"],
+        "outcome": ["rectify", "no_problem", "case_opened", "case_opened", "rectify"],
+        "known_at": pd.to_datetime(["2023-01-10", "2023-06-01", "2023-06-02", "2023-12-31",
+                                    "2024-01-01"])})
+    visits = pd.DataFrame({"inspector_ids": ["I1|I9", "I2|I1", "I7|I1"],
+                           "inspected_on": pd.to_datetime(["2024-01-01"] * 3)})
+    seen, share = inspector_record(history, visits, "violation", 365)
+    # I1 led 3 visits known in [2023-01-01, 2024-01-01): 2 found something; the visit known on
+    # 2024-01-01 itself is not known before the date
+    assert seen.tolist() == [3.0, 1.0, 0.0]
+    assert share[0] == pytest.approx(2 / 3) and share[1] == 1.0 and np.isnan(share[2])

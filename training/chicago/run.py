@@ -1,0 +1,120 @@
+"""`riskwarn benchmark chicago`: every row of the table on the published split, logged to
+MLflow (experiment `chicago`) with a picture of how fast each ranking finds the violations."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import mlflow
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from training import tracking
+from training.chicago.benchmark import PUBLISHED, Row, evaluation_row, rankings
+from training.chicago.data import DATE, LABEL, load_split
+from training.chicago.own import (
+    OWN_CHOSEN,
+    OWN_INPUT_SETS,
+    OWN_NAME,
+    OWN_PARAMS,
+    own_scores,
+    own_split,
+    tune_own,
+    visit_days,
+)
+from training.inspection_order import simulated_days
+
+EXPERIMENT = "chicago"
+
+
+def total_steps(data: Path, work: Path) -> int:
+    """Progress steps of a run: the days the inspection cohort is built for (0 when kept)."""
+    return visit_days(data, work)
+
+
+def found_curve(dates: pd.Series, labels: np.ndarray, scores: dict[str, np.ndarray]) -> Figure:
+    """Share of the critical violations found by each day of the test period, in the real
+    order and in each ranking's."""
+    real = dates.to_numpy(dtype="datetime64[D]").astype(np.int64)
+    days = np.unique(real)
+    positive = labels.astype(bool)
+    fig, ax = plt.subplots(figsize=(8, 5))
+
+    def share_by_day(when: np.ndarray) -> np.ndarray:
+        hits = np.sort(when[positive])
+        return np.searchsorted(hits, days, side="right") / max(positive.sum(), 1)
+
+    ax.step(days - days[0], share_by_day(real), where="post", color="grey",
+            label="business as usual")
+    for name, score in scores.items():
+        ax.step(days - days[0], share_by_day(simulated_days(real, score)), where="post",
+                label=name)
+    ax.set(xlabel="days into the test period", ylabel="share of critical violations found",
+           title="Critical violations found, by day")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def _metric_key(name: str) -> str:
+    return name.split(" ")[0] if not name.startswith("riskwarn") else (
+        "riskwarn_own" if name == OWN_NAME else "riskwarn_prepared")
+
+
+def log_run(rows: list[Row], facts: dict[str, Any], figure: Figure) -> str:
+    """One MLflow run in the `chicago` experiment: facts as parameters, each row's figures as
+    metrics (`<row>_<metric>`), the table as JSON and the picture."""
+    client = tracking.client()
+    found = client.get_experiment_by_name(EXPERIMENT)
+    experiment = found.experiment_id if found else client.create_experiment(
+        EXPERIMENT, artifact_location=(tracking.artifact_root() / EXPERIMENT).resolve().as_uri())
+    with mlflow.start_run(experiment_id=experiment, run_name="benchmark") as run:
+        mlflow.log_params({k: json.dumps(v) if isinstance(v, dict | list) else v
+                           for k, v in facts.items()})
+        for row in rows:
+            mlflow.log_metrics({f"{_metric_key(row['name'])}_{key}": float(value)
+                                for key, value in row.items()
+                                if key != "name" and value is not None})
+        with tempfile.TemporaryDirectory() as folder:
+            table = Path(folder) / "chicago_benchmark.json"
+            table.write_text(json.dumps(rows, indent=2), "utf-8")
+            mlflow.log_artifact(str(table))
+        mlflow.log_figure(figure, "found_by_day.png")
+        plt.close(figure)
+        return str(run.info.run_id)
+
+
+def run_benchmark(data: Path, work: Path, tune: bool = False,
+                  step: Callable[[], None] | None = None) -> tuple[list[Row], dict[str, Any]]:
+    """The table's rows (published, logit, riskwarn on the prepared inputs, riskwarn from the
+    raw tables) and the facts of the run; `tune` re-runs riskwarn's own search (a few
+    minutes) instead of reusing the stored choice."""
+    train, test = load_split(data)
+    own_train, own_test, facts = own_split(data, work, step)
+    if not (own_test["inspection_id"].to_numpy() ==
+            test["Inspection_ID"].astype("Int64").astype("string").to_numpy()).all():
+        raise ValueError("riskwarn's cohort does not hold the published test inspections")
+    chosen, params, validation = OWN_CHOSEN, OWN_PARAMS, None
+    if tune:
+        chosen, params, validation = tune_own(own_train)
+    inputs = OWN_INPUT_SETS[chosen]
+    scores = rankings(train, test)
+    scores[OWN_NAME] = own_scores(own_train, own_test, inputs, params)
+    rows = [dict(PUBLISHED)] + [evaluation_row(name, test[DATE], test[LABEL], s)
+                                for name, s in scores.items()]
+    days = test[DATE]
+    facts |= {"test_period": f"{days.min():%Y-%m-%d} .. {days.max():%Y-%m-%d}",
+              "own_inputs": list(inputs), "own_input_set": chosen, "own_params": params,
+              "own_validation_days_earlier": validation}
+    facts["mlflow_run_id"] = log_run(rows, facts, found_curve(days, test[LABEL].to_numpy(),
+                                                              scores))
+    return rows, facts
