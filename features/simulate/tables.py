@@ -90,13 +90,18 @@ def registrations(rng: np.random.Generator, pop: Population, reg: Register, f: F
 
 def _change_values(kind: np.ndarray, value: np.ndarray, f: Firms) -> pa.Array:
     ref = np.where(np.isin(kind, (0, 1, 4, 5, 6)), value, 0).astype(np.int64)
+
+    def within(size: int) -> np.ndarray:  # each list is indexed only by its own kind's rows
+        return np.minimum(ref, size - 1)
+
     capital = pc.cast(pa.array(np.round(value, 1)), pa.string())
     options = [
-        (0, f.people_ids.take(pa.array(ref))), (5, f.people.take(pa.array(ref))),
-        (1, f.address.take(pa.array(np.minimum(ref, len(f.address) - 1)))),
+        (0, f.people_ids.take(pa.array(within(len(f.people_ids))))),
+        (5, f.people.take(pa.array(within(len(f.people))))),
+        (1, f.address.take(pa.array(within(len(f.address))))),
         (2, capital), (3, capital),
-        (4, _pick(cat.SCOPES, np.minimum(ref, len(cat.SCOPES) - 1))),
-        (6, _pick(STATUSES, np.minimum(ref, len(STATUSES) - 1))),
+        (4, _pick(cat.SCOPES, within(len(cat.SCOPES)))),
+        (6, _pick(STATUSES, within(len(STATUSES)))),
     ]
     out = pa.nulls(len(kind), pa.string())
     for code, values in options:
