@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from features.adapters.chicago import write_sources
+from features.build import FEATURE_SET_VERSION
 from features.cohorts import inspection_cohort
 from features.dataset import source_fingerprint
 from features.loading import load_sources
@@ -44,7 +45,8 @@ DERIVED = ("past", "timeSinceLast", "heat_", "ageAtInspection", "firstRecord", "
 
 
 def _stamp(data: Path) -> dict[str, str]:
-    return {"data": source_fingerprint(data), "version": COHORT_VERSION}
+    return {"data": source_fingerprint(data), "version": COHORT_VERSION,
+            "feature_set_version": FEATURE_SET_VERSION}
 
 
 def cohort(data: Path, work: Path, step: Callable[[], None] | None = None) -> pd.DataFrame:
