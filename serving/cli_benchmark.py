@@ -88,6 +88,13 @@ def benchmark_chicago(
         rows, facts = run_benchmark(data, work, tune, step)
     print_table(rows, f"Chicago food inspections, test {facts['test_period']}: "
                       f"{facts['test_rows']:,} inspections, {facts['test_positives']} critical")
+    if tune:
+        console.print(f"riskwarn's own row, chosen by validation inside the training period: "
+                      f"{facts['own_input_set']}, {facts['own_params']} (validation days "
+                      f"earlier per input set: {facts['own_validation_days_earlier']}); "
+                      "store them in training/chicago/own.py to make them the default",
+                      soft_wrap=True)
+    console.print(f"logged to MLflow: experiment chicago, run {facts['mlflow_run_id']}")
     if json_path:
         json_path.write_text(json.dumps(rows, indent=2), "utf-8")
         console.print(f"wrote {json_path}")
