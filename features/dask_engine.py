@@ -21,7 +21,13 @@ from dask.distributed import Client, LocalCluster
 from features.build import feature_columns, finish, firm_level
 from features.checks import check_table
 from features.contracts import CONTRACTS, LIST_SEP, Contract
-from features.dataset import partition_dir, partition_summary, replace_dir, write_manifest
+from features.dataset import (
+    ensure_kind,
+    partition_dir,
+    partition_summary,
+    replace_dir,
+    write_manifest,
+)
 from features.industries import IndustryConfig, default_config
 from features.loading import SourceError, find_files
 from features.matching import normalize_name
@@ -155,6 +161,7 @@ def build_dataset_dask(sources: str | Path, out: Path, dates: Sequence[pd.Timest
                        step: Callable[[], None] | None = None,
                        partitions: int | None = None) -> dict[str, Any]:
     """The pandas engine's dataset, built partition by partition on a Dask cluster."""
+    ensure_kind(out, "active")
     started = time.perf_counter()
     config = default_config()
     with dask.config.set({"dataframe.convert-string": False}), open_client(scheduler) as client:

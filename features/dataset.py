@@ -28,6 +28,25 @@ MANIFEST = "_manifest.json"
 QUARANTINE = "_quarantine.csv"
 
 
+class DatasetKindError(ValueError):
+    """A feature folder holds another kind of dataset than the one about to be written."""
+
+
+def ensure_kind(out: Path, cohort: str, label: str | None = None) -> None:
+    """Refuse to add partitions of one cohort (and visit label) to a folder holding another:
+    the manifest would describe both as one."""
+    path = out / MANIFEST
+    if not path.exists():
+        return
+    manifest = json.loads(path.read_text("utf-8"))
+    held = (manifest.get("cohort", "active"), manifest.get("label"))
+    if held != (cohort, label):
+        shown = held[0] + (f" (label {held[1]})" if held[1] else "")
+        raise DatasetKindError(
+            f"{out}: holds the {shown} cohort; write the {cohort} cohort"
+            f"{f' (label {label})' if label else ''} to another folder")
+
+
 def as_of_dates(as_of: Sequence[str], monthly: tuple[str, str] | None) -> list[pd.Timestamp]:
     """The as-of dates asked for: each `--as-of`, and every month-end from FROM to TO."""
     dates = [pd.Timestamp(d).normalize() for d in as_of]
@@ -126,6 +145,7 @@ def build_dataset(sources: str | Path, out: Path, dates: Sequence[pd.Timestamp],
 
     `fingerprint` names the data when `loaded` holds more than the files at `sources` (the
     retraining run adds the outcomes recorded through the service)."""
+    ensure_kind(out, "active")
     started = time.perf_counter()
     loaded = loaded or load_sources(sources)
     prep = prepare(loaded.tables)
@@ -150,26 +170,32 @@ def build_dataset(sources: str | Path, out: Path, dates: Sequence[pd.Timestamp],
                           quarantined, seconds, fingerprint=fingerprint)
 
 
-def cohort_visits(loaded: Sources, dates: Sequence[pd.Timestamp]) -> pd.DataFrame:
+def cohort_visits(loaded: Sources, bounds: tuple[pd.Timestamp, pd.Timestamp] | None
+                  ) -> pd.DataFrame:
     """The visits a cohort is built from: all of them, or those from the first to the last
-    of `dates`."""
+    day of `bounds`, both included."""
     visits = loaded["inspections"]
-    if dates:
+    if bounds:
         on = visits["inspected_on"]
-        visits = visits.loc[(on >= min(dates)) & (on <= max(dates))]
+        visits = visits.loc[(on >= bounds[0]) & (on <= bounds[1])]
     return visits
 
 
-def build_cohort_dataset(sources: str | Path, out: Path, dates: Sequence[pd.Timestamp],
+def build_cohort_dataset(sources: str | Path, out: Path,
+                         bounds: tuple[pd.Timestamp, pd.Timestamp] | None,
                          industries: Sequence[str], label: CohortLabel = "violation",
-                         step: Callable[[], None] | None = None) -> dict[str, Any]:
-    """The inspection-outcome cohort (one row per visit, features as of the visit's date,
-    the visit's outcome as `label`), written one partition per industry and visit date."""
+                         step: Callable[[], None] | None = None,
+                         loaded: Sources | None = None) -> dict[str, Any]:
+    """The inspection-outcome cohort (one row per visit, features as of its date, the
+    visit's outcome as `label`), written one partition per industry and visit date. The
+    inspectors' records count every visit on record, not only those in `bounds`."""
+    ensure_kind(out, "inspected", label)
     started = time.perf_counter()
-    loaded = load_sources(sources)
+    loaded = loaded or load_sources(sources)
     prep = prepare(loaded.tables)
-    visits = cohort_visits(loaded, dates)
-    cohort = inspection_cohort(prep, visits, label, industries, step)
+    visits = cohort_visits(loaded, bounds)
+    cohort = inspection_cohort(prep, visits, label, industries, step,
+                               history=loaded["inspections"])
     out.mkdir(parents=True, exist_ok=True)
     summaries: dict[tuple[str, str], dict[str, Any]] = {}
     for (industry, day), frame in cohort.groupby(["industry", "inspected_on"], sort=True):

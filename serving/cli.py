@@ -152,7 +152,9 @@ def features(
 ) -> None:
     """Build point-in-time features and labels for every firm active on each as-of date, or
     for every inspection (--cohort inspected)."""
-    from features.dataset import as_of_dates, build_dataset
+    import pandas as pd
+
+    from features.dataset import DatasetKindError, as_of_dates, build_dataset
     from features.industries import INDUSTRY_KEYS
     from features.loading import SourceError
 
@@ -161,7 +163,9 @@ def features(
     dates = as_of_dates(as_of or [], monthly)
     keys = list(INDUSTRY_KEYS) if industry is IndustryChoice.all else [industry.value]
     if cohort is Cohort.inspected:
-        _cohort_features(sources, out, dates, keys, label, engine)
+        given = [pd.Timestamp(t) for t in [*(as_of or []), *(monthly or ())]]
+        bounds = (min(given), max(given)) if given else None
+        _cohort_features(sources, out, bounds, keys, label, engine)
         return
     if not dates:
         raise typer.BadParameter("give at least one --as-of DATE or --monthly FROM TO")
@@ -175,24 +179,32 @@ def features(
                 manifest = build_dataset(sources, out, dates, keys, step)
     except SourceError as exc:
         raise _structural(exc) from exc
+    except DatasetKindError as exc:
+        err.print(f"error: {exc}", markup=False, soft_wrap=True)
+        raise typer.Exit(2) from exc
     rows = ", ".join(f"{k} {v:,} rows" for k, v in manifest["row_counts"].items())
     rate = manifest["complaint_matching"]["match_rate_named_only"]
     console.print(f"wrote {out}: {rows}; complaints named only by text matched: {rate:.1%}")
 
 
-def _cohort_features(sources: str, out: Path, dates: list[Any], keys: Sequence[str],
-                     label: VisitLabel, engine: Engine) -> None:
-    from features.dataset import build_cohort_dataset, cohort_visits
+def _cohort_features(sources: str, out: Path, bounds: tuple[Any, Any] | None,
+                     keys: Sequence[str], label: VisitLabel, engine: Engine) -> None:
+    from features.dataset import DatasetKindError, build_cohort_dataset, cohort_visits
     from features.loading import SourceError, load_sources
 
     if engine is Engine.dask:
         raise typer.BadParameter("--cohort inspected runs with --engine pandas")
     try:
-        days = cohort_visits(load_sources(sources), dates)["inspected_on"].nunique()
+        loaded = load_sources(sources)
+        days = cohort_visits(loaded, bounds)["inspected_on"].nunique()
         with progress_bar("building the inspection cohort", days) as step:
-            manifest = build_cohort_dataset(sources, out, dates, keys, label.value, step)
+            manifest = build_cohort_dataset(sources, out, bounds, keys, label.value, step,
+                                            loaded)
     except SourceError as exc:
         raise _structural(exc) from exc
+    except DatasetKindError as exc:
+        err.print(f"error: {exc}", markup=False, soft_wrap=True)
+        raise typer.Exit(2) from exc
     console.print(f"wrote {out}: {manifest['visits_kept']:,} of {manifest['visits']:,} visits "
                   f"(firms active and in the industries chosen); label: {manifest['label_rule']}")
 

@@ -84,8 +84,12 @@ def benchmark_chicago(
     from training.chicago.run import run_benchmark, total_steps
 
     _check_data(data, "23_dat_model")  # the published split's table: which rows, which dates
-    with progress_bar("building the inspection cohort", total_steps(data, work)) as step:
-        rows, facts = run_benchmark(data, work, tune, step)
+    try:
+        with progress_bar("building the inspection cohort", total_steps(data, work)) as step:
+            rows, facts = run_benchmark(data, work, tune, step)
+    except ValueError as exc:
+        err.print(f"error: {exc}", markup=False, soft_wrap=True)
+        raise typer.Exit(2) from exc
     print_table(rows, f"Chicago food inspections, test {facts['test_period']}: "
                       f"{facts['test_rows']:,} inspections, {facts['test_positives']} critical")
     if tune:

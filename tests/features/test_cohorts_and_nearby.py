@@ -133,3 +133,16 @@ def test_inspector_record_counts_the_lead_inspectors_earlier_visits():
     # 2024-01-01 itself is not known before the date
     assert seen.tolist() == [3.0, 1.0, 0.0]
     assert share[0] == pytest.approx(2 / 3) and share[1] == 1.0 and np.isnan(share[2])
+
+
+def test_a_cohort_of_some_visits_counts_the_inspectors_whole_record(prep):
+    visits = pd.DataFrame({
+        "inspection_id": ["v1", "v2"], "uscc": [A, A], "kind": "targeted",
+        "inspected_on": pd.to_datetime(["2023-06-01", "2024-03-01"]),
+        "inspector_ids": ["I0001|I0002", "I0001|I0002"], "outcome": ["rectify", "no_problem"],
+        "inclusion_prob": np.nan})
+    visits["known_at"] = visits["inspected_on"]
+    whole = inspection_cohort(prep, visits, "violation")
+    later = inspection_cohort(prep, visits.iloc[[1]], "violation", history=visits)
+    assert later["visit_inspector_visits_365d"].tolist() == [1.0]
+    assert later.iloc[0].equals(whole.iloc[1])

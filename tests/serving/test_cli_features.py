@@ -67,10 +67,11 @@ def test_inspection_cohort_one_row_per_visit_labelled_by_its_outcome(tiny, tmp_p
     assert result.exit_code == 0, result.output
     frame = pd.read_parquet(out)
     visits = pd.read_parquet(tiny / "inspections.parquet")
-    visits = visits.loc[(visits["inspected_on"] >= pd.Timestamp("2024-06-30").date())
+    visits = visits.loc[(visits["inspected_on"] >= pd.Timestamp("2024-06-01").date())
                         & (visits["inspected_on"] <= pd.Timestamp("2024-07-31").date())]
     assert not frame["inspection_id"].duplicated().any()
     assert set(frame["inspection_id"]) <= set(visits["inspection_id"])
+    assert frame["as_of"].astype(str).min() < "2024-06-30"  # FROM itself bounds the visits
     outcome = visits.set_index("inspection_id")["outcome"]
     found = outcome.loc[frame["inspection_id"]].isin(["rectify", "case_opened"]).to_numpy()
     assert (frame["label"].to_numpy() == found).all()
@@ -80,3 +81,17 @@ def test_inspection_cohort_one_row_per_visit_labelled_by_its_outcome(tiny, tmp_p
     manifest = json.loads((out / "_manifest.json").read_text("utf-8"))
     assert manifest["cohort"] == "inspected" and manifest["visits_kept"] == len(frame)
     assert "visit_inspector" in manifest["feature_columns"]
+
+
+def test_a_cohort_folder_refuses_the_other_kind_of_dataset(tiny, tmp_path):
+    out = tmp_path / "cohort"
+    first = runner.invoke(app, ["features", "--sources", str(tiny), "--out", str(out),
+                                "--cohort", "inspected", "--as-of", "2024-07-01",
+                                "--as-of", "2024-07-31", "--industry", "food"])
+    assert first.exit_code == 0, first.output
+    for extra in (["--as-of", "2024-07-31"],
+                  ["--cohort", "inspected", "--label", "critical", "--as-of", "2024-07-31"]):
+        again = runner.invoke(app, ["features", "--sources", str(tiny), "--out", str(out),
+                                    *extra])
+        assert again.exit_code == 2, again.output
+        assert "holds the inspected (label violation) cohort" in again.output

@@ -93,6 +93,17 @@ def log_run(rows: list[Row], facts: dict[str, Any], figure: Figure) -> str:
         return str(run.info.run_id)
 
 
+def same_rows(own: pd.DataFrame, published: pd.DataFrame, part: str) -> None:
+    """riskwarn's rows must be the published split's inspections, in its order."""
+    ids = published["Inspection_ID"].astype("Int64").astype("string").to_numpy()
+    if np.array_equal(own["inspection_id"].to_numpy(dtype=object), ids.astype(object)):
+        return
+    missing = sorted(set(ids) - set(own["inspection_id"]))
+    raise ValueError(f"riskwarn's inspection cohort lacks {len(missing)} of the published "
+                     f"{part} inspections (e.g. {', '.join(missing[:5])}) or holds them in "
+                     "another order")
+
+
 def run_benchmark(data: Path, work: Path, tune: bool = False,
                   step: Callable[[], None] | None = None) -> tuple[list[Row], dict[str, Any]]:
     """The table's rows (published, logit, riskwarn on the prepared inputs, riskwarn from the
@@ -100,9 +111,8 @@ def run_benchmark(data: Path, work: Path, tune: bool = False,
     minutes) instead of reusing the stored choice."""
     train, test = load_split(data)
     own_train, own_test, facts = own_split(data, work, step)
-    if not (own_test["inspection_id"].to_numpy() ==
-            test["Inspection_ID"].astype("Int64").astype("string").to_numpy()).all():
-        raise ValueError("riskwarn's cohort does not hold the published test inspections")
+    same_rows(own_train, train, "training")
+    same_rows(own_test, test, "test")
     chosen, params, validation = OWN_CHOSEN, OWN_PARAMS, None
     if tune:
         chosen, params, validation = tune_own(own_train)
