@@ -19,10 +19,11 @@ import pandas as pd
 
 from features.build import build_as_of
 from features.contracts import LIST_SEP, VIOLATION_OUTCOMES
+from features.labels import LABEL_COLUMNS
 from features.prepare import Prepared
 
 CohortLabel = Literal["violation", "critical"]
-VISIT_COLUMNS = ("inspection_id", "inspected_on", "visit_inspector", "visit_kind")
+KEYS = ("inspection_id", "uscc", "industry", "inspected_on")
 LABEL_RULES: dict[str, str] = {
     "violation": "the visit's outcome is rectify or case_opened",
     "critical": "the visit found at least one critical violation (critical_violations > 0)",
@@ -114,7 +115,7 @@ def inspection_cohort(prep: Prepared, visits: pd.DataFrame, label: CohortLabel =
         built = build_as_of(prep, pd.Timestamp(str(day)), industries, only=group["uscc"].unique())
         rows = pd.concat([frame.assign(industry=key) for key, frame in built.items()],
                          ignore_index=True)
-        rows = rows.drop(columns=["label", "label_random", "random_inclusion_prob"])
+        rows = rows.drop(columns=list(LABEL_COLUMNS))  # the visit's own labels replace them
         parts.append(group.merge(rows, on="uscc", how="inner", validate="many_to_one"))
         if step:
             step()
@@ -123,15 +124,11 @@ def inspection_cohort(prep: Prepared, visits: pd.DataFrame, label: CohortLabel =
     cohort = pd.concat(parts, ignore_index=True)
     for name in ("visit_inspector", "visit_kind"):
         cohort[name] = cohort[name].astype("str")
-    labels = ["label", "label_random", "random_inclusion_prob"]
-    front = ["inspection_id", "uscc", "industry", "inspected_on"]
-    rest = [c for c in cohort.columns if c not in (*front, *labels)]
-    return cohort[front + rest + labels].sort_values(
+    rest = [c for c in cohort.columns if c not in (*KEYS, *LABEL_COLUMNS)]
+    return cohort[[*KEYS, *rest, *LABEL_COLUMNS]].sort_values(
         ["inspected_on", "inspection_id"], kind="stable").reset_index(drop=True)
 
 
 def cohort_features(cohort: pd.DataFrame) -> list[str]:
     """A cohort's model inputs: everything but keys, dates and labels."""
-    skip = {"inspection_id", "uscc", "industry", "inspected_on", "label", "label_random",
-            "random_inclusion_prob"}
-    return [c for c in cohort.columns if c not in skip]
+    return [c for c in cohort.columns if c not in (*KEYS, *LABEL_COLUMNS)]

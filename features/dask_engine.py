@@ -29,7 +29,7 @@ from features.dataset import (
     write_manifest,
 )
 from features.industries import IndustryConfig, default_config
-from features.loading import SourceError, find_files
+from features.loading import SourceError, find_files, missing_columns
 from features.matching import normalize_name
 from features.metadata import contracts_for, read_meta
 from features.prepare import Prepared, prepare
@@ -79,10 +79,9 @@ def read_checked(location: str | Path) -> dict[str, dd.DataFrame]:
     out = {}
     for table, path in files.items():
         raw, contract = _read(path), contracts[table]
-        missing = [c for c in contract.required_names if c not in raw.columns]
+        missing = missing_columns(raw._meta, contract, str(path))  # its empty pandas frame
         if missing:
-            raise SourceError([f"{path}: missing column {c} (table {table} needs it)"
-                               for c in missing])
+            raise SourceError(missing)
         raw = raw[[c for c in contract.names if c in raw.columns]]
         meta = _passing_rows(raw._meta, contract)
         checked = raw.map_partitions(_passing_rows, contract, meta=meta)

@@ -206,9 +206,9 @@ def _reference_violations(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataF
 
 def check_sources(
     location: str | Path,
-) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, dict[str, str]]:
-    """Typed tables (all rows), every violation found, and each table's origin, under the
-    contracts the folder's `_dataset.yaml` declares.
+) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, dict[str, str], DatasetMeta]:
+    """Typed tables (all rows), every violation found, each table's origin, and what the
+    folder's `_dataset.yaml` declares (the contracts are checked as it declares them).
 
     Raises SourceError on structural problems.
     """
@@ -229,12 +229,12 @@ def check_sources(
         found.append(violations.assign(table=table, file=origin[table]))
     quarantine = pd.concat(found, ignore_index=True)[QUARANTINE_COLUMNS]
     quarantine["row"] = quarantine["row"].astype("int64")
-    return tables, quarantine, origin
+    return tables, quarantine, origin, meta
 
 
 def load_sources(location: str | Path) -> Sources:
     """The clean tables: rows breaking a rule are set aside in `Sources.quarantine`."""
-    tables, quarantine, origin = check_sources(location)
+    tables, quarantine, origin, meta = check_sources(location)
     clean: dict[str, pd.DataFrame] = {}
     for table, frame in tables.items():
         bad = quarantine.loc[quarantine["table"] == table, "row"].unique()
@@ -244,4 +244,4 @@ def load_sources(location: str | Path) -> Sources:
         keep = np.ones(len(frame), dtype=bool)
         keep[bad] = False
         clean[table] = frame[keep].reset_index(drop=True)
-    return Sources(clean, quarantine, origin, read_meta_of(location)[0])
+    return Sources(clean, quarantine, origin, meta)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from features.codes import is_valid_uscc
-from features.loading import SourceError, check_sources, read_meta_of
+from features.loading import SourceError, check_sources
 from features.matching import match_subjects
 
 SHOWN_PER_RULE = 20
@@ -67,7 +67,7 @@ def _summary(tables: dict[str, pd.DataFrame], violations: pd.DataFrame,
 def validate(location: str | Path) -> ValidationReport:
     """Check a folder or database of sources; writes nothing."""
     try:
-        tables, violations, origin = check_sources(location)
+        tables, violations, origin, meta = check_sources(location)
     except SourceError as exc:
         return ValidationReport(problems=exc.problems)
     complaints = tables["complaints"]
@@ -79,6 +79,5 @@ def validate(location: str | Path) -> ValidationReport:
         "unmatched_subjects": float(matched.isna().sum()),
         "unmatched_share_of_named_only": float(matched.isna().mean()) if len(matched) else 0.0,
     }
-    uscc = read_meta_of(location)[0].is_uscc
-    return ValidationReport([], violations, _summary(tables, violations, origin, uscc),
-                            matching)
+    summary = _summary(tables, violations, origin, meta.is_uscc)
+    return ValidationReport([], violations, summary, matching)

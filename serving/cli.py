@@ -28,6 +28,12 @@ def _structural(exc: Any) -> typer.Exit:
     return typer.Exit(2)
 
 
+def _refused(exc: Exception) -> typer.Exit:
+    """Print why the command refused (one line, no traceback); exit code 2."""
+    err.print(f"error: {exc}", markup=False, soft_wrap=True)
+    return typer.Exit(2)
+
+
 def _date(text: str) -> datetime:
     try:
         return datetime.strptime(text, "%Y-%m-%d")
@@ -180,8 +186,7 @@ def features(
     except SourceError as exc:
         raise _structural(exc) from exc
     except DatasetKindError as exc:
-        err.print(f"error: {exc}", markup=False, soft_wrap=True)
-        raise typer.Exit(2) from exc
+        raise _refused(exc) from exc
     rows = ", ".join(f"{k} {v:,} rows" for k, v in manifest["row_counts"].items())
     rate = manifest["complaint_matching"]["match_rate_named_only"]
     console.print(f"wrote {out}: {rows}; complaints named only by text matched: {rate:.1%}")
@@ -203,8 +208,7 @@ def _cohort_features(sources: str, out: Path, bounds: tuple[Any, Any] | None,
     except SourceError as exc:
         raise _structural(exc) from exc
     except DatasetKindError as exc:
-        err.print(f"error: {exc}", markup=False, soft_wrap=True)
-        raise typer.Exit(2) from exc
+        raise _refused(exc) from exc
     console.print(f"wrote {out}: {manifest['visits_kept']:,} of {manifest['visits']:,} visits "
                   f"(firms active and in the industries chosen); label: {manifest['label_rule']}")
 

@@ -53,8 +53,9 @@ def read_raw(folder: Path) -> dict[str, pd.DataFrame]:
     return {role: pd.read_parquet(folder / f"{name}.parquet") for role, name in FILES.items()}
 
 
-def _ids(values: pd.Series) -> pd.Series:
-    """Numeric ids (stored as floats) as text without a decimal point; missing stays missing."""
+def id_text(values: pd.Series) -> pd.Series:
+    """Numeric ids (stored as floats) as text without a decimal point, as the adapted tables
+    hold them; missing stays missing."""
     number = pd.to_numeric(values, errors="coerce")
     return number.astype("Int64").astype("string")
 
@@ -89,8 +90,8 @@ def inspections(raw: dict[str, pd.DataFrame]) -> pd.DataFrame:
     who = raw["sanitarians"].drop_duplicates("inspectionID").set_index("inspectionID")
     sanitarian = insp["Inspection_ID"].map(who["sanitarian"]).astype("string")
     return pd.DataFrame({
-        "inspection_id": _ids(insp["Inspection_ID"]),
-        "uscc": _ids(insp["License"]),
+        "inspection_id": id_text(insp["Inspection_ID"]),
+        "uscc": id_text(insp["License"]),
         "kind": "targeted",
         "inspected_on": insp["Inspection_Date"].dt.normalize(),
         "inspector_ids": sanitarian.fillna("unknown"),
@@ -104,7 +105,7 @@ def inspections(raw: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def registrations(raw: dict[str, pd.DataFrame], visits: pd.DataFrame) -> pd.DataFrame:
-    insp = raw["inspections"].assign(uscc=_ids(raw["inspections"]["License"]))
+    insp = raw["inspections"].assign(uscc=id_text(raw["inspections"]["License"]))
     lic = raw["licences"].set_index("Inspection_ID")
     joined = insp.merge(lic, left_on="Inspection_ID", right_index=True, how="left",
                         suffixes=("", "_lic")).sort_values("Inspection_Date")
@@ -112,7 +113,7 @@ def registrations(raw: dict[str, pd.DataFrame], visits: pd.DataFrame) -> pd.Data
     first_visit = visits.groupby("uscc")["inspected_on"].min()
     before_visit = first_visit - pd.Timedelta(days=1)  # on the register before its first visit
     opened = pd.concat([latest["minDate"].dt.normalize(), before_visit], axis=1).min(axis=1)
-    account = _ids(latest["ACCOUNT_NUMBER"])
+    account = id_text(latest["ACCOUNT_NUMBER"])
     return pd.DataFrame({
         "uscc": latest.index.to_numpy(),
         "reg_no": None,
@@ -151,7 +152,7 @@ def complaints(raw: dict[str, pd.DataFrame], firms: pd.Series) -> pd.DataFrame:
     })
     visits = raw["visits"]
     about = visits.loc[visits["Inspection_Purpose"].isin(list(COMPLAINT_PURPOSES))]
-    about = about.assign(uscc=_ids(about["License"])).loc[lambda f: f["uscc"].isin(firms)]
+    about = about.assign(uscc=id_text(about["License"])).loc[lambda f: f["uscc"].isin(firms)]
     day = about["Inspection_Date"].dt.normalize()
     named = pd.DataFrame({
         "order_id": "visit-" + about["uscc"] + "-" + day.dt.strftime("%Y%m%d") + "-"

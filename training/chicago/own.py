@@ -17,13 +17,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from features.adapters.chicago import write_sources
+from features.adapters.chicago import id_text, write_sources
 from features.build import FEATURE_SET_VERSION
 from features.cohorts import inspection_cohort
 from features.dataset import source_fingerprint
 from features.loading import load_sources
 from features.prepare import prepare
-from training.chicago.data import DATE, LABEL, TRAIN_BEFORE, published_rows, read_model_table
+from training.chicago.data import DATE, LABEL, published_rows, read_model_table, split
 from training.chicago.lgbm import fit_lightgbm, lightgbm_scores, tune_inputs
 
 OWN_NAME = "riskwarn LightGBM (its own pipeline from the raw tables)"
@@ -82,14 +82,12 @@ def published_split(rows: pd.DataFrame, table: pd.DataFrame
                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The cohort rows of the published split's inspections, named as the split names them
     (`Inspection_Date`, `criticalFound`), in the published order."""
-    ids = published_rows(table)["Inspection_ID"].astype("Int64").astype("string")
+    ids = id_text(published_rows(table)["Inspection_ID"])
     mine = rows.assign(order=rows["inspection_id"].map(pd.Series(range(len(ids)), index=ids)))
     mine = mine.dropna(subset=["order"]).sort_values("order", kind="stable")
     mine = mine.rename(columns={"inspected_on": DATE, "label": LABEL})
     mine[LABEL] = mine[LABEL].astype(int)
-    train = mine.loc[mine[DATE] < TRAIN_BEFORE].reset_index(drop=True)
-    test = mine.loc[mine[DATE] > TRAIN_BEFORE].reset_index(drop=True)
-    return train, test
+    return split(mine)
 
 
 def own_split(data: Path, work: Path, step: Callable[[], None] | None = None
@@ -100,7 +98,6 @@ def own_split(data: Path, work: Path, step: Callable[[], None] | None = None
     facts = {"cohort_rows": len(rows), "train_rows": len(train), "test_rows": len(test),
              "test_positives": int(test[LABEL].sum())}
     return train, test, facts
-
 
 
 # the visit's context beyond the firm's own history: its lead inspector's record over the year

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from features.adapters.chicago import id_text
 from training import tracking
 from training.chicago.benchmark import PUBLISHED, Row, evaluation_row, rankings
 from training.chicago.data import DATE, LABEL, load_split
@@ -95,7 +96,7 @@ def log_run(rows: list[Row], facts: dict[str, Any], figure: Figure) -> str:
 
 def same_rows(own: pd.DataFrame, published: pd.DataFrame, part: str) -> None:
     """riskwarn's rows must be the published split's inspections, in its order."""
-    ids = published["Inspection_ID"].astype("Int64").astype("string").to_numpy()
+    ids = id_text(published["Inspection_ID"]).to_numpy()
     if np.array_equal(own["inspection_id"].to_numpy(dtype=object), ids.astype(object)):
         return
     missing = sorted(set(ids) - set(own["inspection_id"]))
