@@ -5,9 +5,18 @@ SCALE ?= small
 export BENTOML_DO_NOT_TRACK := true
 export BENTOML_HOME := $(CURDIR)/.bentoml
 
-.PHONY: install demo test lint bench clean
+.PHONY: install system demo test lint bench clean
 
-install: $(VENV)/.installed
+install: system $(VENV)/.installed
+
+# Debian packages the tests need: Chromium for the browser tests (never `playwright install`),
+# a Chinese font for the pages' screenshots, faketime for the tests run a year ahead
+system:
+	@command -v chromium >/dev/null && command -v faketime >/dev/null \
+	  && fc-list :lang=zh | grep -q . \
+	  || { $(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq \
+	       && $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq \
+	          chromium fonts-wqy-zenhei faketime; }
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -19,8 +28,10 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 demo: install
 	$(VENV)/bin/riskwarn demo
 
+# then the tests that read the clock again, with the machine's date moved a year ahead
 test: lint
 	$(PY) -m pytest -n 2 --dist loadfile -q
+	FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f +365d $(PY) -m pytest -n 2 --dist loadfile -q -m clock
 
 lint: install
 	$(VENV)/bin/ruff check features training serving tests benchmarks

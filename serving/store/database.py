@@ -21,8 +21,9 @@ from sqlalchemy.engine import URL
 from features import settings
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-_SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
-                   "PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=5000",
+# busy_timeout first: switching a new file to WAL takes a lock that other processes may hold
+_SQLITE_PRAGMAS = ("PRAGMA busy_timeout=30000", "PRAGMA journal_mode=WAL",
+                   "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON",
                    "PRAGMA cache_size=-32768")  # 32 MiB: bulk writes update the key and 2 indexes
 _PG_CONNECT_TIMEOUT = 10  # seconds, unless the URL sets connect_timeout
 _MIGRATION_LOCK = 0x7269736B  # PostgreSQL advisory lock key ("risk") held while upgrading

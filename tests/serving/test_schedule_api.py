@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from serving.store.database import open_database
 from tests.serving.conftest import bearer
+
+pytestmark = pytest.mark.clock  # make test runs these again a year ahead
 
 PERIOD = {"start": "2026-01-05", "end": "2026-01-30"}
 
@@ -92,7 +95,7 @@ def test_an_outcome_is_recorded_once_and_reaches_the_next_retraining(client, wor
     mine = recorded.loc[recorded["uscc"] == visit["uscc"]]
     assert list(mine["kind"]) == ["random"] and list(mine["outcome"]) == ["rectify"]
     loaded = load_sources(world.sources)
-    after = pd.Timestamp("2026-12-01")
+    after = mine["known_at"].max() + pd.Timedelta(days=1)  # known from the day it was recorded
     before = build_as_of(prepare(loaded.tables), after, ["food"], only=[visit["uscc"]])["food"]
     loaded.tables["inspections"] = pd.concat([loaded.tables["inspections"], recorded],
                                              ignore_index=True)

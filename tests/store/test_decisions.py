@@ -13,6 +13,8 @@ from serving.store.decisions import DecisionExists, confirmed_firms, record_deci
 from serving.store.schema import audit_log
 from tests.store.conftest import warning_frame
 
+pytestmark = pytest.mark.clock  # make test runs these again a year ahead
+
 
 def _run(engine) -> tuple[int, list[str]]:
     frame = warning_frame(20)

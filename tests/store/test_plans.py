@@ -34,6 +34,8 @@ from serving.store.plans import (
 )
 from serving.store.runs import start_run
 
+pytestmark = pytest.mark.clock  # make test runs these again a year ahead
+
 JULY_1, JULY_31 = date(2025, 7, 1), date(2025, 7, 31)
 INSPECTORS = [f"I{i:04d}" for i in range(6)]
 

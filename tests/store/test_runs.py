@@ -25,6 +25,8 @@ from serving.store.runs import (
     write_warnings,
 )
 
+pytestmark = pytest.mark.clock  # make test runs these again a year ahead
+
 JUNE, JULY = date(2025, 6, 30), date(2025, 7, 31)
 BULK_ROWS = int(os.environ.get("RISKWARN_STORE_BULK_ROWS", "5000"))  # 400000 to measure by hand
 

@@ -23,6 +23,8 @@ from serving.store.users import (
     user_for_token,
 )
 
+pytestmark = pytest.mark.clock  # make test runs these again a year ahead
+
 DONGCHENG, NANCHENG = TOWN_CODES[0], TOWN_CODES[1]
 
 
