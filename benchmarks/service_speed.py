@@ -318,11 +318,11 @@ def parts(opts: argparse.Namespace) -> None:
     import pandas as pd
 
     warnings.filterwarnings("ignore")
-    from serving.api import ScoreResponse
+    from serving.api.schemas import ScoreResponse
     from serving.store import runs
     from serving.store.database import open_database
     from serving.store.users import add_user, audit, user_for_token
-    from serving.workspace import Workspace, check_code
+    from serving.workspace.scores import Workspace, check_code
     from training import champions
 
     engine = open_database()

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import dask
 import dask.dataframe as dd
@@ -27,15 +27,13 @@ from features.build import CATEGORICAL
 from features.dataset import partition_dir
 from training.data import Split, feature_names, temporal_split
 from training.model import (
+    Fitter,
     blend_and_calibrate,
     column_order,
     inputs,
     lightgbm_params,
     make_pipeline,
 )
-
-if TYPE_CHECKING:
-    from training.train import Fitter
 
 
 @contextmanager

@@ -3,6 +3,7 @@ later period. One scikit-learn object, logged with `mlflow.sklearn` as the singl
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -123,6 +124,12 @@ class RuleBlend(ClassifierMixin, BaseEstimator):
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         return (self.decision_function(X) > 0).astype(int)
+
+
+# (train, calibration, features, params) -> the calibrated model: `fit`, or
+# `training.dask_fit`'s with the booster fitted on a Dask cluster
+Fitter = Callable[[pd.DataFrame, pd.DataFrame, list[str], dict[str, Any]],
+                  CalibratedClassifierCV]
 
 
 def fit(train: pd.DataFrame, calibration: pd.DataFrame, features: list[str],

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,6 @@ import mlflow
 import numpy as np
 import pandas as pd
 from mlflow.models import infer_signature
-from sklearn.calibration import CalibratedClassifierCV
 
 from features import settings
 from features.industries import config_hash, default_config
@@ -23,7 +21,7 @@ from training.card import model_card
 from training.data import Split, feature_names, load_features, temporal_split
 from training.evaluate import evaluate_period
 from training.metrics import points_rule
-from training.model import DEFAULT_PARAMS, fit, inputs, pipeline_of, probabilities
+from training.model import DEFAULT_PARAMS, Fitter, fit, inputs, pipeline_of, probabilities
 from training.reasons import contributions, reference_values
 from training.tiers import tier_cutoffs
 
@@ -32,12 +30,6 @@ TRUSTED = ["lightgbm.sklearn.LGBMClassifier", "lightgbm.basic.Booster",
            "lightgbm.basic._LGBM_BoosterHandle", "numpy.dtype",
            "sklearn.calibration._CalibratedClassifier",
            "sklearn.calibration._SigmoidCalibration", "training.model.RuleBlend"]
-
-# (train, calibration, features, params) -> the calibrated model: `training.model.fit`, or
-# `training.dask_fit`'s with the booster fitted on a Dask cluster
-Fitter = Callable[[pd.DataFrame, pd.DataFrame, list[str], dict[str, Any]],
-                  CalibratedClassifierCV]
-
 
 @dataclass
 class Trained:

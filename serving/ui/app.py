@@ -20,7 +20,6 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from serving import workspace_review as review_api
 from serving.store import decisions
 from serving.store.users import User, audit, hash_token, role_allows, user_for_token
 from serving.ui import charts, downloads, models_page, overview, plans_page, session
@@ -38,7 +37,8 @@ from serving.ui.web import (
     signed_in,
     workspace,
 )
-from serving.workspace import ApiError
+from serving.workspace import review as review_api
+from serving.workspace.scores import ApiError
 
 __all__ = ["app", "register"]
 

@@ -10,7 +10,7 @@ import pandas as pd
 from starlette.requests import Request
 from starlette.responses import Response
 
-from serving.exports import MEDIA_TYPES, table_bytes
+from serving.batch.exports import MEDIA_TYPES, table_bytes
 from serving.store import decisions, plans
 from serving.store.users import User, audit
 from serving.ui.plans_page import PLAN_COLUMNS, plan_table

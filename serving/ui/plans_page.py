@@ -14,12 +14,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from features.contracts import OUTCOMES
-from serving import workspace_plans
 from serving.store import plans
 from serving.store.schema import outcomes as outcomes_table
 from serving.store.users import User, role_allows
 from serving.ui.web import choices, form_of, redirect, render, signed_in, workspace
-from serving.workspace import ApiError, Workspace
+from serving.workspace import plans as workspace_plans
+from serving.workspace.scores import ApiError, Workspace
 
 PLAN_COLUMNS = ("inspector_id", "inspector", "date", "uscc", "name", "industry", "town_code",
                 "town", "kind", "lead", "result", "inspected_on", "note", "recorded_by")

@@ -18,7 +18,7 @@ from features.industries import default_config
 from features.towns import towns
 from serving.store.users import User
 from serving.ui import i18n, session
-from serving.workspace import Workspace
+from serving.workspace.scores import Workspace
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")

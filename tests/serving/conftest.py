@@ -27,7 +27,7 @@ class World:
 @pytest.fixture(scope="session")
 def world(market, tmp_path_factory) -> World:
     from features.dataset import as_of_dates, build_dataset
-    from serving.batch import score_run
+    from serving.batch.score import score_run
     from serving.store.database import open_database
     from serving.store.users import add_user
     from training import tracking
@@ -74,7 +74,7 @@ def served_env(world):
 @pytest.fixture(scope="session")
 def asgi_app():
     """One app per process: BentoML registers its Prometheus metrics once."""
-    from serving.service import RiskWarn
+    from serving.api.service import RiskWarn
 
     return RiskWarn.to_asgi()
 

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from serving.batch import score_run
+from serving.batch.score import score_run
 from serving.cli import app
 from serving.store import runs
 from serving.store.database import open_database

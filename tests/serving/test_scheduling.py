@@ -124,7 +124,7 @@ def test_config_adds_days_the_official_calendar_lacks():
 
 def test_plan_requests_take_the_configured_defaults():
     from features.industries import default_config
-    from serving.planning import plan_request
+    from serving.workspace.planning import plan_request
 
     config = default_config().scheduling
     request = plan_request(date(2026, 1, 5), date(2026, 1, 30), 1)

@@ -72,7 +72,7 @@ def test_score_answers_each_firm_in_order_and_never_fails_for_one_bad_code(clien
 
 
 def test_fresh_scores_come_from_the_same_feature_code_as_the_batch(served_env):
-    from serving.service import load_workspace
+    from serving.api.service import load_workspace
     from serving.store import runs
 
     workspace = load_workspace()
@@ -148,7 +148,7 @@ def test_models_lists_the_champion_with_its_periods_and_metrics(client, world):
 
 
 def test_every_authorised_request_is_audited(client, world):
-    from serving.audit_queue import flush_all
+    from serving.api.audit_queue import flush_all
 
     client.post("/firm", json={"uscc": "91441900MA0000015D"}, headers=bearer(world, "officer"))
     flush_all()

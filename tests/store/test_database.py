@@ -143,7 +143,7 @@ def test_sqlite_connection_settings(tmp_path):
                 "as_of": date(2025, 6, 30), "probability": 0.5, "tier": "A",
                 "model_version": "1", "rank": 1})
         assert pragma == {"journal_mode": "wal", "synchronous": 1, "foreign_keys": 1,
-                          "busy_timeout": 5000}
+                          "busy_timeout": 30000}
     finally:
         close_databases()
 

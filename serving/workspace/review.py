@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 from serving.store import decisions, runs
 from serving.store.users import User
-from serving.workspace import ApiError, check_code
+from serving.workspace.scores import ApiError, check_code
 
 if TYPE_CHECKING:
-    from serving.workspace import Workspace
+    from serving.workspace.scores import Workspace
 
 
 def _shown(row: dict[str, Any]) -> dict[str, Any]:

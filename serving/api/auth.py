@@ -3,7 +3,7 @@
 `Authorization: Bearer <token>` is looked up by its SHA-256 hash; a missing or wrong token is a
 401, a role below the route's a 403, a body that is not JSON a 415 (BentoML would answer some of
 those with a 500). Every authorised request is appended to the audit log with its status,
-after the response has gone out (in batches, `serving.audit_queue`). Health, metrics and
+after the response has gone out (in batches, `serving.api.audit_queue`). Health, metrics and
 the API schema stay open.
 """
 
@@ -17,7 +17,7 @@ from typing import Any
 import anyio
 from sqlalchemy import Engine
 
-from serving.audit_queue import writer_for
+from serving.api.audit_queue import writer_for
 from serving.store.users import User, role_allows, user_for_token
 
 Scope = MutableMapping[str, Any]

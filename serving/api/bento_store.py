@@ -71,7 +71,7 @@ def load_summaries() -> list[dict[str, Any]]:
 def build_bento(tags: dict[str, str]) -> str:
     """A Bento of the service, its code and the imported champions; returns its tag."""
     bento = bentoml.bentos.build(
-        "serving.service:RiskWarn", name="riskwarn",
+        "serving.api.service:RiskWarn", name="riskwarn",
         include=["features/**/*.py", "features/*.yaml", "training/*.py", "serving/**/*.py",
                  "serving/store/migrations/**", "serving/ui/templates/*.html",
                  "serving/ui/static/*", "pyproject.toml", "constraints.txt"],

@@ -12,8 +12,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from serving.cli_benchmark import adapt, benchmark
-from serving.progress import progress_bar
+from serving.cli.chicago import adapt, benchmark
+from serving.cli.progress import progress_bar
 
 app = typer.Typer(help="Risk warnings for a market-supervision bureau.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -348,7 +348,7 @@ def score(
     import pandas as pd
 
     from features.loading import SourceError
-    from serving.batch import score_run, steps
+    from serving.batch.score import score_run, steps
     from serving.store.database import open_database
     from training.champions import load_all
 
@@ -409,10 +409,10 @@ def serve(
     # one signing key for the review workspace's sessions across the workers
     env.setdefault("RISKWARN_UI_SECRET", secrets.token_urlsafe(32))
     if sources:
-        from serving.batch import location_of
+        from serving.batch.score import location_of
 
         env["RISKWARN_SOURCES"] = location_of(sources)
-    command = [sys.executable, "-m", "bentoml", "serve", "serving.service:RiskWarn",
+    command = [sys.executable, "-m", "bentoml", "serve", "serving.api.service:RiskWarn",
                "--host", host, "--port", str(port)]
     raise typer.Exit(subprocess.call(command, env=env))
 
@@ -420,7 +420,7 @@ def serve(
 @app.command()
 def build() -> None:
     """Copy the champions into BentoML's model store and build a Bento of the service."""
-    from serving.bento_store import build_bento, import_champions
+    from serving.api.bento_store import build_bento, import_champions
 
     tags = import_champions()
     if not tags:
@@ -451,10 +451,10 @@ def schedule(
     import pandas as pd
 
     from features.loading import SourceError, load_sources
-    from serving import planning
-    from serving.exports import SUFFIXES, write_tables
+    from serving.batch.exports import SUFFIXES, write_tables
     from serving.store import runs
     from serving.store.database import open_database
+    from serving.workspace import planning
 
     first, last = _date(start).date(), _date(end).date()
     if out.suffix.lower() not in SUFFIXES:

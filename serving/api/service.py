@@ -1,6 +1,6 @@
-"""The BentoML service: a thin shell over `serving.workspace`.
+"""The BentoML service: a thin shell over `serving.workspace.scores`.
 
-Started by `riskwarn serve` (or `bentoml serve serving.service:RiskWarn`). It reads its setup
+Started by `riskwarn serve` (or `bentoml serve serving.api.service:RiskWarn`). It reads its setup
 from the environment: `RISKWARN_DATABASE_URL` (default SQLite at data/riskwarn.db),
 `MLFLOW_TRACKING_URI` (the registry the champions come from), `RISKWARN_SOURCES` (optional; by
 default the sources of the latest scoring run) and `RISKWARN_MODEL_STORE=bentoml` to load the
@@ -23,9 +23,8 @@ from pydantic import Field
 from starlette.responses import JSONResponse
 
 from features.loading import SourceError
-from serving import workspace_plans as plans_api
-from serving import workspace_review as review_api
-from serving.api import (
+from serving.api.auth import TokenAuth
+from serving.api.schemas import (
     DecisionResponse,
     FirmDetail,
     FirmRef,
@@ -41,11 +40,12 @@ from serving.api import (
     UsersResponse,
     WarningsResponse,
 )
-from serving.auth import TokenAuth
 from serving.store.database import DatabaseError, open_database
 from serving.store.users import list_users
 from serving.ui import app as ui
-from serving.workspace import ApiError, Workspace
+from serving.workspace import plans as plans_api
+from serving.workspace import review as review_api
+from serving.workspace.scores import ApiError, Workspace
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -114,7 +114,7 @@ def load_workspace() -> Workspace:
 
     engine = open_database()
     if os.environ.get("RISKWARN_MODEL_STORE") == "bentoml":
-        from serving.bento_store import load_champions, load_summaries
+        from serving.api.bento_store import load_champions, load_summaries
 
         loaded, summaries = load_champions(), load_summaries()
     else:

@@ -19,9 +19,9 @@ from features.build import build_as_of
 from features.codes import is_valid_uscc
 from features.loading import Sources, load_sources
 from features.prepare import Prepared, prepare
-from serving import firm_detail
 from serving.store import decisions, runs
 from serving.store.users import User
+from serving.workspace import firm_detail
 from training.champions import Champion
 from training.scoring import score_frames
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from serving import planning
 from serving.store import plans
 from serving.store.users import User
-from serving.workspace import ApiError
+from serving.workspace import planning
+from serving.workspace.scores import ApiError
 
 if TYPE_CHECKING:
-    from serving.workspace import Workspace
+    from serving.workspace.scores import Workspace
 
 
 def _field_of(message: str) -> str:

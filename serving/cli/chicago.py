@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from features.settings import DATA_DIR
-from serving.progress import progress_bar
+from serving.cli.progress import progress_bar
 
 adapt = typer.Typer(help="Turn another authority's exports into riskwarn's source tables.",
                     no_args_is_help=True)
