@@ -1,0 +1,174 @@
+"""The operations stage: `score`, `schedule` and `users`."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from serving.cli.common import (
+    ModelIndustry,
+    console,
+    database,
+    err,
+    parse_date,
+    structural,
+)
+from serving.cli.progress import progress_bar
+
+users = typer.Typer(help="Users of the service and their tokens.", no_args_is_help=True)
+
+
+def score(
+    sources: Annotated[str, typer.Option(help="folder of the seven tables, or a SQL URL")],
+    as_of: Annotated[str, typer.Option("--as-of", help="the scoring date, YYYY-MM-DD")],
+) -> None:
+    """Nightly batch: score every active firm with the champions into one scoring run."""
+    import pandas as pd
+
+    from features.loading import SourceError
+    from serving.batch.score import score_run, steps
+    from serving.store.database import open_database
+    from training.champions import load_all
+
+    day = pd.Timestamp(parse_date(as_of))
+    engine = database(open_database)
+    champions = load_all()
+    if not champions:
+        err.print("error: no industry has a champion model yet: run `riskwarn train` and "
+                  "`riskwarn promote` (or `riskwarn demo`) first", markup=False)
+        raise typer.Exit(2)
+    from features.industries import INDUSTRY_KEYS
+
+    for key in INDUSTRY_KEYS:
+        if key not in champions:
+            err.print(f"note: {key} has no champion model; its firms are not scored",
+                      markup=False)
+    try:
+        with progress_bar("scoring", steps(champions)) as step:
+            outcome = score_run(engine, sources, day, champions, step)
+    except SourceError as exc:
+        raise structural(exc) from exc
+    tiers = ", ".join(f"{t} {n:,}" for t, n in outcome.by_tier.items())
+    models = ", ".join(f"{k} v{v}" for k, v in outcome.model_versions.items())
+    console.print(f"scoring run {outcome.run_id} complete: {outcome.firms:,} firms ({tiers}); "
+                  f"models {models}")
+
+
+def schedule(
+    start: Annotated[str, typer.Option(help="first day of the period, YYYY-MM-DD")],
+    end: Annotated[str, typer.Option(help="last day of the period, YYYY-MM-DD")],
+    out: Annotated[Path, typer.Option(help="plan.csv or plan.xlsx (visits and summary)")],
+    industry: Annotated[ModelIndustry, typer.Option(help="one industry, or all")] = (
+        ModelIndustry.all),
+    seed: Annotated[int | None, typer.Option(
+        help="replay a plan with its seed (for an audit); default: a fresh draw")] = None,
+    public: Annotated[bool, typer.Option(help="write the public version (公示)")] = False,
+    sources: Annotated[str | None, typer.Option(
+        help="the sources (default: those of the latest scoring run)")] = None,
+) -> None:
+    """Plan a period's inspections from the latest scoring run; stored and audited."""
+    import getpass
+
+    import pandas as pd
+
+    from features.loading import SourceError, load_sources
+    from serving.batch.exports import SUFFIXES, write_tables
+    from serving.store import runs
+    from serving.store.database import open_database
+    from serving.workspace import planning
+
+    first, last = parse_date(start).date(), parse_date(end).date()
+    if out.suffix.lower() not in SUFFIXES:
+        raise typer.BadParameter(f"{out}: write .csv or .xlsx", param_hint="--out")
+    engine = database(open_database)
+    run = runs.latest_run(engine)
+    if run is None:
+        err.print("error: no scoring run yet: run `riskwarn score` first", markup=False)
+        raise typer.Exit(2)
+    try:
+        tables = load_sources(sources or run.sources).tables
+        request = planning.plan_request(
+            first, last, planning.new_seed() if seed is None else seed,
+            None if industry is ModelIndustry.all else industry.value)
+        done = planning.schedule(engine, tables, run, request, f"cli:{getpass.getuser()}")
+    except SourceError as exc:
+        raise structural(exc) from exc
+    except ValueError as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(2) from exc
+    visits = pd.DataFrame(planning.public_records(done.plan.visits, tables) if public
+                          else planning.visit_records(done.plan.visits))
+    summary = done.plan.summary
+    totals = pd.DataFrame([{"item": k, "value": v} for k, v in summary.items()
+                           if not isinstance(v, (dict, list))])
+    write_tables(out, {"visits": visits} if public else {
+        "visits": visits.assign(inspector_ids=visits["inspector_ids"].str.join("|")),
+        "summary": totals, "random_by_stratum": pd.DataFrame(summary["random_by_stratum"])})
+    found = summary["expected_violations"]
+    console.print(f"plan {done.plan_id} (seed {done.plan.seed}): {summary['visits']} visits on "
+                  f"{summary['working_days']} working days, {summary['unassigned']} unassigned; "
+                  f"expected violations found {found['plan']:.1f} (pure random "
+                  f"{found['pure_random']:.1f}); wrote {out}")
+
+
+class Role(StrEnum):
+    viewer = "viewer"
+    officer = "officer"
+    scheduler = "scheduler"
+    admin = "admin"
+
+
+@users.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="the user's name")],
+    role: Annotated[Role, typer.Option(help="viewer < officer < scheduler < admin")],
+    towns: Annotated[list[str] | None, typer.Option(
+        help="town codes the user may see (repeat, or comma-separated); default all")] = None,
+) -> None:
+    """Add a user; the token is printed once, alone on the last line, and stored hashed."""
+    from serving.store.database import open_database
+    from serving.store.users import add_user
+
+    codes = [t.strip() for item in (towns or []) for t in item.split(",") if t.strip()]
+    engine = database(open_database)
+    try:
+        token = add_user(engine, name, role.value, codes or None)
+    except ValueError as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(2) from exc
+    err.print(f"user {name} ({role.value}, towns: {', '.join(codes) or 'all'}) added; "
+              "keep the token below, it is not shown again", soft_wrap=True)
+    print(token)
+
+
+@users.command("list")
+def users_list() -> None:
+    """Users, roles, towns and live token counts (never the tokens)."""
+    from serving.store.database import open_database
+    from serving.store.users import list_users
+
+    table = Table(title="users")
+    for col in ("name", "role", "towns", "active", "live tokens", "created"):
+        table.add_column(col)
+    for u in list_users(database(open_database)):
+        table.add_row(u["name"], u["role"], ", ".join(u["towns"] or []) or "all",
+                      str(u["active"]), str(u["live_tokens"]), f"{u['created_at']:%Y-%m-%d}")
+    console.print(table)
+
+
+@users.command("revoke")
+def users_revoke(name: Annotated[str, typer.Argument(help="the user's name")]) -> None:
+    """Revoke every token of a user."""
+    from serving.store.database import open_database
+    from serving.store.users import revoke_tokens
+
+    try:
+        count = revoke_tokens(database(open_database), name)
+    except ValueError as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(2) from exc
+    console.print(f"revoked {count} token(s) of {name}")
