@@ -12,12 +12,12 @@ import math
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, and_, exc, func, insert, literal, or_, select
 
+from features import settings
 from features.checks import parse_column
 from features.contracts import INSPECTION_KINDS, INSPECTIONS, OUTCOMES
 from serving.store.schema import dump_json, load_json
@@ -33,7 +33,6 @@ __all__ = ["OUTCOMES", "RECENT_COLUMNS", "VISIT_COLUMNS", "OutcomeExists", "get_
 VISIT_COLUMNS = ("date", "uscc", "industry", "town_code", "inspector_ids", "kind", "tier",
                  "probability", "inclusion_prob")
 RECENT_COLUMNS = ("uscc", "inspector_id", "kind", "date")
-BUREAU_TIME = ZoneInfo("Asia/Shanghai")  # the day an event is known is a day in Dongguan
 _MAX_SEED = 2**63  # plans.seed is a signed 64-bit integer
 _STORED = ("visit_on", "uscc", "industry", "town_code", "inspector_a", "inspector_b", "kind",
            "tier", "probability", "inclusion_prob")
@@ -125,20 +124,44 @@ def plan_visits(engine: Engine, plan_id: int, inspector_id: str | None = None) -
     })[list(VISIT_COLUMNS)]
 
 
+class OutcomeRefused(ValueError):
+    """An outcome that breaks a rule; `field` names the request field at fault."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+def _check_outcome(engine: Engine, plan_id: int, result: str, inspected_on: date) -> None:
+    """The result is known and the visit day lies in the plan's period and not after today."""
+    if result not in OUTCOMES:
+        raise OutcomeRefused("result", f"unknown result {result!r}: results are "
+                                       f"{', '.join(OUTCOMES)}")
+    with engine.connect() as connection:
+        period = connection.execute(select(plans_table.c.start_on, plans_table.c.end_on)
+                                    .where(plans_table.c.id == plan_id)).first()
+    if period is None:
+        raise LookupError(f"no plan {plan_id}")
+    start, end = _day(period.start_on), _day(period.end_on)
+    if inspected_on > settings.bureau_today():  # known_at may not precede it
+        raise OutcomeRefused("inspected_on", f"inspected_on {inspected_on} is in the future")
+    if not start <= inspected_on <= end:
+        raise OutcomeRefused("inspected_on", f"inspected_on {inspected_on} is outside plan "
+                                             f"{plan_id}'s period {start}..{end}")
+
+
 def record_outcome(engine: Engine, *, plan_id: int, uscc: str, result: str,
                    inspected_on: date, note: str | None, recorded_by: str) -> dict[str, Any]:
     """Record what the plan's visit to `uscc` found, audited as "outcome"; returns it.
 
-    Raises ValueError for a result outside OUTCOMES or an inspection day after today,
-    LookupError when the plan has no visit to the firm, and OutcomeExists when the visit
-    already has an outcome (the first one stays).
+    Raises OutcomeRefused (a ValueError naming the field) for a result outside OUTCOMES or an
+    inspection day outside the plan's period or after today, LookupError when there is no
+    such plan or the plan has no visit to the firm, and OutcomeExists when the visit already
+    has an outcome (the first one stays).
     """
-    if result not in OUTCOMES:
-        raise ValueError(f"unknown result {result!r}: results are {', '.join(OUTCOMES)}")
     inspected_on = _day(inspected_on)
+    _check_outcome(engine, plan_id, result, inspected_on)
     now = datetime.now(UTC)
-    if inspected_on > now.astimezone(BUREAU_TIME).date():  # known_at may not precede it
-        raise ValueError(f"inspected_on {inspected_on} is in the future")
     values = {"result": result, "inspected_on": inspected_on, "note": note,
               "recorded_by": recorded_by, "recorded_at": now}
     o, v = outcomes_table.c, visits_table.c

@@ -56,8 +56,8 @@ def show_plan(ws: Workspace, user: User, plan_id: int, inspector_id: str | None,
 
 def record_outcome(ws: Workspace, user: User, *, plan_id: int, uscc: str, result: str,
                    inspected_on: date, note: str | None) -> dict[str, Any]:
-    if inspected_on > date.today():
-        raise ApiError(400, "inspected_on is in the future", "inspected_on")
+    if plans.get_plan(ws.engine, plan_id) is None:
+        raise ApiError(404, f"no plan {plan_id}", "plan_id")
     visit = plans.plan_visits(ws.engine, plan_id)
     visit = visit.loc[visit["uscc"] == uscc]
     if not visit.empty and not user.can_see_town(str(visit["town_code"].iloc[0])):
@@ -68,8 +68,8 @@ def record_outcome(ws: Workspace, user: User, *, plan_id: int, uscc: str, result
                                       recorded_by=user.name)
     except LookupError as exc:
         raise ApiError(404, str(exc), "uscc") from exc
-    except ValueError as exc:
-        raise ApiError(400, str(exc), "result") from exc
+    except plans.OutcomeRefused as exc:
+        raise ApiError(400, str(exc), exc.field) from exc
     except plans.OutcomeExists as exc:
         first = {k: str(v) if v is not None else None for k, v in exc.first.items()}
         raise ApiError(409, "an outcome was already recorded for this visit; it is kept",

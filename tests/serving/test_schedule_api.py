@@ -90,6 +90,13 @@ def test_an_outcome_is_recorded_once_and_reaches_the_next_retraining(client, wor
     future = client.post("/outcomes", json={**body, "inspected_on": "2099-01-01"},
                          headers=bearer(world, "officer"))
     assert future.status_code == 400
+    for day in ("0001-01-01", PERIOD["end"][:8] + "31"):  # before the plan, after its end
+        outside = client.post("/outcomes", json={**body, "inspected_on": day},
+                              headers=bearer(world, "officer"))
+        assert outside.status_code == 400 and "inspected_on" in outside.text, outside.text
+    nowhere = client.post("/outcomes", json={**body, "plan_id": 10**6},
+                          headers=bearer(world, "officer"))
+    assert nowhere.status_code == 404 and "plan_id" in nowhere.text
 
     recorded = outcomes_as_inspections(open_database(world.database))
     mine = recorded.loc[recorded["uscc"] == visit["uscc"]]

@@ -24,6 +24,7 @@ from serving.store.plans import (
     RECENT_COLUMNS,
     VISIT_COLUMNS,
     OutcomeExists,
+    OutcomeRefused,
     get_plan,
     latest_plan_id,
     outcomes_as_inspections,
@@ -236,6 +237,12 @@ def test_outcomes_that_cannot_be_recorded_leave_nothing(engine):
     with pytest.raises(ValueError, match="future"):
         record_outcome(engine, plan_id=plan_id, uscc=uscc, result="rectify",
                        **{**fields, "inspected_on": tomorrow})
+    for outside in (date(1, 1, 1), date(2025, 6, 30), date(2025, 8, 1)):  # plan: July 2025
+        with pytest.raises(OutcomeRefused, match=r"outside plan .* period 2025-07-01\.\.2025-07-31"
+                           ) as info:
+            record_outcome(engine, plan_id=plan_id, uscc=uscc, result="rectify",
+                           **{**fields, "inspected_on": outside})
+        assert info.value.field == "inspected_on"
     assert (_count(engine, schema.outcomes), _audit_rows(engine, "outcome")) == (0, [])
 
 
