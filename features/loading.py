@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from functools import partial
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from features import settings
 from features.checks import VIOLATION_COLUMNS, check_table, is_in, is_in_each, list_items
 from features.contracts import LIST_SEP, TABLES, Contract
 from features.metadata import DEFAULT_META, DatasetMeta, contracts_for, read_meta
@@ -149,6 +151,11 @@ def _readers(location: str | Path, problems: list[str]) -> Iterator[tuple[str, s
     text = str(location)
     if "://" in text:
         engine = sa.create_engine(text)
+        database = engine.url.database
+        if (engine.url.get_backend_name() == "sqlite" and database and database != ":memory:"
+                and not Path(database).is_file()):  # connecting would create an empty file
+            problems.append(f"{engine.url}: no such database file")
+            return
         names = set(sa.inspect(engine).get_table_names())
         for table in TABLES:
             where = f"{engine.url.render_as_string(hide_password=True)}#{table}"
@@ -204,14 +211,33 @@ def _reference_violations(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataF
     return found
 
 
+def future_violations(frame: pd.DataFrame, contract: Contract, run_date: date
+                      ) -> pd.DataFrame:
+    """Rows dated after the run's date: an event the bureau cannot have learned of yet."""
+    after = pd.Timestamp(run_date) + pd.Timedelta(days=1)
+    parts = []
+    for column in contract.columns:
+        if column.kind not in ("date", "datetime") or column.name not in frame:
+            continue
+        rows = np.flatnonzero((frame[column.name] >= after).to_numpy(dtype=bool))
+        parts.append(pd.DataFrame({
+            "row": rows, "column": column.name,
+            "value": frame[column.name].iloc[rows].astype("string").to_numpy(dtype=object),
+            "rule": f"date after the run's date {run_date:%Y-%m-%d}"}))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        columns=VIOLATION_COLUMNS)
+
+
 def check_sources(
-    location: str | Path,
+    location: str | Path, run_date: date | None = None,
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, dict[str, str], DatasetMeta]:
     """Typed tables (all rows), every violation found, each table's origin, and what the
     folder's `_dataset.yaml` declares (the contracts are checked as it declares them).
+    A date after `run_date` (default: today in the bureau's zone) breaks a rule.
 
     Raises SourceError on structural problems.
     """
+    run_date = run_date or settings.bureau_today()
     meta, problems = read_meta_of(location)
     raws, origin, more = read_raw(location, meta)
     problems += more
@@ -225,6 +251,8 @@ def check_sources(
         tables[table], violations = check_table(raw, contracts[table])
         del raw
         found.append(violations.assign(table=table, file=origin[table]))
+        found.append(future_violations(tables[table], contracts[table], run_date)
+                     .assign(table=table, file=origin[table]))
     for table, violations in _reference_violations(tables).items():
         found.append(violations.assign(table=table, file=origin[table]))
     quarantine = pd.concat(found, ignore_index=True)[QUARANTINE_COLUMNS]
@@ -232,9 +260,10 @@ def check_sources(
     return tables, quarantine, origin, meta
 
 
-def load_sources(location: str | Path) -> Sources:
-    """The clean tables: rows breaking a rule are set aside in `Sources.quarantine`."""
-    tables, quarantine, origin, meta = check_sources(location)
+def load_sources(location: str | Path, run_date: date | None = None) -> Sources:
+    """The clean tables: rows breaking a rule (a date after `run_date` included) are set aside
+    in `Sources.quarantine`."""
+    tables, quarantine, origin, meta = check_sources(location, run_date)
     clean: dict[str, pd.DataFrame] = {}
     for table, frame in tables.items():
         bad = quarantine.loc[quarantine["table"] == table, "row"].unique()

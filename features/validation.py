@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -64,10 +65,11 @@ def _summary(tables: dict[str, pd.DataFrame], violations: pd.DataFrame,
     return pd.DataFrame(rows)
 
 
-def validate(location: str | Path) -> ValidationReport:
-    """Check a folder or database of sources; writes nothing."""
+def validate(location: str | Path, run_date: date | None = None) -> ValidationReport:
+    """Check a folder or database of sources; writes nothing. A date after `run_date`
+    (default: today in the bureau's zone) is a violation."""
     try:
-        tables, violations, origin, meta = check_sources(location)
+        tables, violations, origin, meta = check_sources(location, run_date)
     except SourceError as exc:
         return ValidationReport(problems=exc.problems)
     complaints = tables["complaints"]

@@ -71,11 +71,14 @@ def _print_rates(tables: dict[str, Any], spec: Any) -> None:
 
 def validate(
     location: Annotated[str, typer.Argument(help="folder of the seven tables, or a SQL URL")],
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="the run's date, YYYY-MM-DD: a later date is a violation "
+                        "(default: today in the bureau's time zone)")] = None,
 ) -> None:
     """Check every table against its contract; exit 2 on any violation."""
     from features.validation import validate as check
 
-    report = check(location)
+    report = check(location, parse_date(as_of).date() if as_of else None)
     if report.summary is not None and not report.summary.empty:
         table = Table(title=f"sources in {location}")
         for col in report.summary.columns:

@@ -72,3 +72,14 @@ def test_loads_from_a_sql_database(tiny, tmp_path):
     assert sources.quarantine.empty
     assert len(sources["complaints"]) == len(load_sources(tiny)["complaints"])
     assert sources.origin["complaints"].endswith("#complaints")
+
+
+def test_rows_dated_after_the_run_date_are_quarantined(tiny):
+    run_date = pd.Timestamp("2024-06-30")
+    sources = load_sources(tiny, run_date.date())
+    for table, frame in sources.tables.items():
+        for column in frame.select_dtypes("datetime").columns:
+            assert not (frame[column] > run_date).any(), (table, column)
+    later = sources.quarantine.loc[sources.quarantine["rule"].str.contains("after the run")]
+    assert len(later) and set(later["column"]) >= {"known_at"}
+    assert len(load_sources(tiny).quarantine) == 0  # today: nothing set aside

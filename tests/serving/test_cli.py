@@ -5,6 +5,7 @@ import shutil
 import pandas as pd
 from typer.testing import CliRunner
 
+from features.loading import load_sources
 from serving.cli import app
 
 runner = CliRunner()
@@ -89,3 +90,32 @@ def test_simulate_prints_base_rates_beside_ranges(tmp_path):
     assert result.exit_code == 0, result.output
     assert "random_inspection_hit_rate" in result.output and "0.15–0.25" in result.output
     assert (tmp_path / "x" / "registrations.parquet").exists()
+
+
+def test_a_date_after_the_run_date_exits_2_naming_file_row_and_column(tiny, tmp_path):
+    folder = _copy(tiny, tmp_path)
+    frame = pd.read_parquet(folder / "complaints.parquet")
+    received = frame["received_at"].max()
+    frame.loc[5, "received_at"] = pd.Timestamp("2031-05-01 09:30")
+    frame.to_parquet(folder / "complaints.parquet")
+    result = runner.invoke(app, ["validate", str(folder)])
+    assert result.exit_code == 2
+    assert "complaints.parquet: row 5, column received_at" in result.output
+    assert "after the run's date" in result.output
+    # --as-of sets the run's date: the data's own last day passes, the day before does not
+    frame.loc[5, "received_at"] = received
+    frame.to_parquet(folder / "complaints.parquet")
+    typed = load_sources(folder).tables  # every date column parsed
+    latest = max(frame[c].max() for frame in typed.values()
+                 for c in frame.select_dtypes("datetime").columns)
+    last = latest.strftime("%Y-%m-%d")
+    assert runner.invoke(app, ["validate", str(folder), "--as-of", last]).exit_code == 0
+    earlier = (latest - pd.Timedelta(days=1)).strftime("%Y-%m-%d")
+    refused = runner.invoke(app, ["validate", str(folder), "--as-of", earlier])
+    assert refused.exit_code == 2 and f"after the run's date {earlier}" in refused.output
+
+
+def test_validate_on_a_missing_sqlite_database_creates_nothing(tmp_path):
+    result = runner.invoke(app, ["validate", f"sqlite:///{tmp_path / 'nope.db'}"])
+    assert result.exit_code == 2 and "no such database file" in result.output
+    assert not (tmp_path / "nope.db").exists()
