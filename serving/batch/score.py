@@ -41,6 +41,7 @@ def score_run(engine: Engine, sources: str, as_of: pd.Timestamp,
               champions: dict[str, Champion], step: Callable[[], None] = lambda: None
               ) -> Outcome:
     versions = {key: c.version for key, c in champions.items()}
+    runs.fail_abandoned(engine)
     run_id = runs.start_run(engine, as_of.date(), location_of(sources), versions)
     try:
         loaded = load_sources(sources)

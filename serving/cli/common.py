@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -33,6 +34,16 @@ def parse_date(text: str) -> datetime:
         return datetime.strptime(text, "%Y-%m-%d")
     except ValueError as exc:
         raise typer.BadParameter(f"{text!r} is not a date (YYYY-MM-DD)") from exc
+
+
+def existing_sources(location: str) -> str:
+    """`location` if it is a SQL URL or an existing folder; else exit 2 at once, before
+    anything is loaded or recorded."""
+    if "://" in location or Path(location).is_dir():
+        return location
+    err.print(f"error: {location}: no such folder of source tables (give a folder of the "
+              "seven tables, or a SQL URL)", markup=False, soft_wrap=True)
+    raise typer.Exit(2)
 
 
 def database(opener: Any) -> Any:

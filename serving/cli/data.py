@@ -15,6 +15,7 @@ from serving.cli.common import (
     IndustryChoice,
     console,
     err,
+    existing_sources,
     parse_date,
     refused,
     structural,
@@ -133,14 +134,15 @@ def features(
 ) -> None:
     """Build point-in-time features and labels for every firm active on each as-of date, or
     for every inspection (--cohort inspected)."""
+    for text in [*(as_of or []), *(monthly or ())]:
+        parse_date(text)
+    existing_sources(sources)  # refused before anything heavy is imported
     import pandas as pd
 
     from features.dataset import DatasetKindError, as_of_dates, build_dataset
     from features.industries import INDUSTRY_KEYS
     from features.loading import SourceError
 
-    for text in [*(as_of or []), *(monthly or ())]:
-        parse_date(text)
     dates = as_of_dates(as_of or [], monthly)
     keys = list(INDUSTRY_KEYS) if industry is IndustryChoice.all else [industry.value]
     if cohort is Cohort.inspected:

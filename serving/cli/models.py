@@ -16,6 +16,7 @@ from serving.cli.common import (
     console,
     database,
     err,
+    existing_sources,
     industries,
     structural,
     wide,
@@ -115,6 +116,7 @@ def retrain(
         help="where the feature dataset is kept (default: data/retrain/features)")] = None,
 ) -> None:
     """One retraining run for all industries: features, train, evaluate, gate, promote."""
+    existing_sources(sources)
     from features.loading import SourceError
     from serving.store.database import open_database
     from serving.store.plans import outcomes_as_inspections

