@@ -161,6 +161,22 @@ def users_list() -> None:
     console.print(table)
 
 
+@users.command("token")
+def users_token(name: Annotated[str, typer.Argument(help="the user's name")]) -> None:
+    """Issue a fresh token for an existing user (older tokens keep working until revoked);
+    printed once, alone on the last line, and stored hashed."""
+    from serving.store.database import open_database
+    from serving.store.users import new_token_for
+
+    try:
+        token = new_token_for(database(open_database), name)
+    except ValueError as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(2) from exc
+    err.print(f"a new token for {name}; keep it, it is not shown again", soft_wrap=True)
+    print(token)
+
+
 @users.command("revoke")
 def users_revoke(name: Annotated[str, typer.Argument(help="the user's name")]) -> None:
     """Revoke every token of a user."""
