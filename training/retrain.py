@@ -26,7 +26,7 @@ from features.build import FEATURE_SET_VERSION
 from features.dataset import MANIFEST, build_dataset, source_fingerprint
 from features.industries import INDUSTRY_KEYS, config_hash, default_config
 from features.loading import load_sources
-from training import tracking
+from training import attempts, tracking
 from training.data import TEST_DATES
 from training.model import DEFAULT_PARAMS
 from training.promote import Decision, judge, log_decision, version_uri
@@ -167,6 +167,7 @@ def retrain(sources: str | Path, features: Path = DEFAULT_FEATURES,
             extra: dict[str, pd.DataFrame] | None = None) -> list[Outcome]:
     """`extra`: rows to add to the source tables (outcomes recorded through the service)."""
     tracking.client()
+    attempts.roll_back_unfinished(INDUSTRY_KEYS)  # a run killed while registering
     refresh_features(sources, features, extra)
     pending: list[tuple[str, str, bool, str, dict[str, float]]] = []
     outcomes: list[Outcome] = []
@@ -183,15 +184,25 @@ def retrain(sources: str | Path, features: Path = DEFAULT_FEATURES,
         old = version_uri(industry, str(champion.version)) if champion else None
         promoted, reason, figures = judge(industry, trained.model_uri, old, features)
         pending.append((industry, trained.run_id, promoted, reason, figures))
-    for key, run_id, promoted, reason, figures in pending:  # the only registry writes
-        version: str = str(mlflow.register_model(f"runs:/{run_id}/model",
-                                                 tracking.model_name(key)).version)
+    if not pending:
+        return outcomes
+    # the only registry writes: every industry's or none (training/attempts.py)
+    industries = [key for key, *_ in pending]
+    attempt = attempts.begin(industries)
+    versions = {key: str(mlflow.register_model(
+        f"runs:/{run_id}/model", tracking.model_name(key),
+        tags={attempts.ATTEMPT: attempt}).version) for key, run_id, *_ in pending}
+    decisions = []
+    for key, _, promoted, reason, figures in pending:
         champion = tracking.version_by_alias(key, "champion")
         before = str(champion.version) if champion else None
-        tracking.set_alias(key, "challenger", version)
+        tracking.set_alias(key, "challenger", versions[key])
         if promoted:
-            tracking.set_alias(key, "champion", version)
-        log_decision(Decision(key, promoted, reason, version, before, figures))
-        outcomes.append(Outcome(key, "promoted" if promoted else "not promoted", reason,
-                                version))
+            tracking.set_alias(key, "champion", versions[key])
+        decisions.append(Decision(key, promoted, reason, versions[key], before, figures))
+    attempts.finish(industries)
+    for decision in decisions:
+        log_decision(decision)
+        outcomes.append(Outcome(decision.industry, "promoted" if decision.promoted
+                                else "not promoted", decision.reason, decision.challenger))
     return outcomes

@@ -9,6 +9,7 @@ import sys
 import time
 
 import pandas as pd
+import pytest
 from mlflow.tracking import MlflowClient
 from typer.testing import CliRunner
 
@@ -96,3 +97,34 @@ def test_retrain_window_is_what_the_temporal_split_uses():
     assert split.calibration["as_of"].tolist() == [food[-4]]
     short = retrain_window(pd.Timestamp("2023-06-01"), end)["quasi_financial"]
     assert short[0] == pd.Timestamp("2023-06-30")  # never before the first event
+
+
+def test_a_kill_while_registering_is_rolled_back_by_the_next_run(
+        market, monthly_features, registry, tmp_path, monkeypatch):
+    from training import attempts
+    from training.retrain import retrain
+
+    features = _own_copy(monthly_features, tmp_path)
+    client = MlflowClient(registry)
+    before, counts = _aliases(), _versions(client)
+    tuned = tmp_path / "mlruns" / "tuned"
+    tuned.mkdir(parents=True)
+    for key in KEYS:  # new parameters, so the run really trains again
+        (tuned / f"{key}.json").write_text(json.dumps({"params": {"n_estimators": 50}}))
+    monkeypatch.setattr("features.settings.TUNED_DIR", tuned)
+    real_set_alias, moved = tracking.set_alias, []
+
+    def killed_after_two(industry, alias, version):  # the process dies with no clean-up
+        if len(moved) == 2:
+            raise SystemExit("killed")
+        moved.append((industry, alias))
+        real_set_alias(industry, alias, version)
+
+    monkeypatch.setattr(tracking, "set_alias", killed_after_two)
+    with pytest.raises(SystemExit, match="killed"):
+        retrain(str(market), features)
+    assert len(moved) == 2 and _versions(client) != counts  # half-done, as a kill leaves it
+    monkeypatch.setattr(tracking, "set_alias", real_set_alias)
+    assert sorted(attempts.roll_back_unfinished(KEYS)) == sorted(KEYS)
+    assert _aliases() == before and _versions(client) == counts
+    assert attempts.roll_back_unfinished(KEYS) == []  # nothing left to undo
