@@ -40,7 +40,9 @@ def hash_keys(values: pd.Series) -> np.ndarray:
     """A stable 64-bit key per text value (0 for a missing one), the same in any process."""
     codes, uniques = pd.factorize(values)  # hash each distinct text once
     hashed = pd.util.hash_array(np.asarray(uniques, dtype=object), categorize=False)
-    return np.where(codes >= 0, hashed.view(np.int64)[np.maximum(codes, 0)], 0)
+    # one extra slot for the missing values (code -1), so an all-missing column indexes safely
+    keys = np.append(hashed.view(np.int64), np.int64(0))
+    return keys[np.where(codes >= 0, codes, len(uniques))]
 
 
 @dataclass
