@@ -1,6 +1,5 @@
 """The Chicago adapter on a slice of the real public tables (../shared, present in CI)."""
 
-import pandas as pd
 import pytest
 
 from features.adapters import chicago
