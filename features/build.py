@@ -27,6 +27,7 @@ from features.history import (
 from features.labels import LABEL_COLUMNS, label_columns
 from features.prepare import REASONS, Prepared
 from features.registry import (
+    OWN_FEATURES,
     GroupStats,
     change_features,
     group_stats,
@@ -35,7 +36,9 @@ from features.registry import (
 )
 from features.windows import day_of
 
-FEATURE_SET_VERSION = "3"  # 2: abn_open_days; 3: graded visits and nearby complaints
+# 2: abn_open_days; 3: graded visits and nearby complaints; 4: visit kinds, scores, ungraded
+# violation counts, registration columns a data set has none of
+FEATURE_SET_VERSION = "4"
 CATEGORICAL = ("town_code", "entity_type", "industry_code", "status", "abn_latest_reason")
 HELPERS = ["industry", "address", "legal_rep_id", "_penalised", "_listed"]
 
@@ -60,7 +63,8 @@ def firm_level(prep: Prepared, as_of: pd.Timestamp) -> pd.DataFrame:
     day = day_of(as_of)
     state = active_state(prep, as_of)
     idx = state.index.to_numpy()
-    level = state[["uscc", "town_code", *HELPERS[:3]]].join(own_features(state, day))
+    level = state[["uscc", "town_code", *HELPERS[:3]]].join(
+        own_features(state, day, prep.meta.not_recorded))
     history = history_columns(prep, day)
     for name, values in history.items():
         level[name] = values[idx]
@@ -86,12 +90,14 @@ def finish(level: pd.DataFrame, stats: GroupStats, industries: Sequence[str]
     full = level.join(related_frame)
     own = [c for c in level.columns if c not in HELPERS and c not in LABEL_COLUMNS]
     related = list(related_frame.columns)
-    order = own[:2] + own[2:7] + related + own[7:] + list(LABEL_COLUMNS)
+    registered = 2 + sum(name in level for name in OWN_FEATURES)
+    order = own[:registered] + related + own[registered:] + list(LABEL_COLUMNS)
     out = {}
     for key in industries:
         frame = full.loc[full["industry"] == key, order].sort_values("uscc")
         for name in CATEGORICAL:
-            frame[name] = frame[name].astype("str")
+            if name in frame:  # a data set without entity types or industry codes
+                frame[name] = frame[name].astype("str")
         out[key] = frame.reset_index(drop=True)
     return out
 

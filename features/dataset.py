@@ -19,17 +19,16 @@ from typing import Any
 import pandas as pd
 
 from features.build import FEATURE_SET_VERSION, build_as_of, feature_columns
-from features.cohorts import LABEL_RULES, CohortLabel, cohort_features, inspection_cohort
+from features.cohorts import CohortLabel, cohort_features, inspection_cohort, visit_label
 from features.industries import config_hash
 from features.loading import Sources, load_sources
 from features.prepare import prepare
+from features.refusals import DatasetKindError
+
+__all__ = ["DatasetKindError", "build_cohort_dataset", "build_dataset"]
 
 MANIFEST = "_manifest.json"
 QUARANTINE = "_quarantine.csv"
-
-
-class DatasetKindError(ValueError):
-    """A feature folder holds another kind of dataset than the one about to be written."""
 
 
 def ensure_kind(out: Path, cohort: str, label: str | None = None) -> None:
@@ -148,7 +147,7 @@ def build_dataset(sources: str | Path, out: Path, dates: Sequence[pd.Timestamp],
     ensure_kind(out, "active")
     started = time.perf_counter()
     loaded = loaded or load_sources(sources)
-    prep = prepare(loaded.tables)
+    prep = prepare(loaded.tables, meta=loaded.meta)
     prepared_at = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
     if not loaded.quarantine.empty:
@@ -189,12 +188,13 @@ def build_cohort_dataset(sources: str | Path, out: Path,
     """The inspection-outcome cohort (one row per visit, features as of its date, the
     visit's outcome as `label`), written one partition per industry and visit date. The
     inspectors' records count every visit on record, not only those in `bounds`."""
-    ensure_kind(out, "inspected", label)
+    ensure_kind(out, "inspected", "".join(label.split()) if isinstance(label, str) else label.text)
     started = time.perf_counter()
     loaded = loaded or load_sources(sources)
-    prep = prepare(loaded.tables)
+    parsed = visit_label(label, loaded.meta, loaded["inspections"])  # refused: LabelError
+    prep = prepare(loaded.tables, meta=loaded.meta)
     visits = cohort_visits(loaded, bounds)
-    cohort = inspection_cohort(prep, visits, label, industries, step,
+    cohort = inspection_cohort(prep, visits, parsed, industries, step,
                                history=loaded["inspections"])
     out.mkdir(parents=True, exist_ok=True)
     summaries: dict[tuple[str, str], dict[str, Any]] = {}
@@ -207,7 +207,7 @@ def build_cohort_dataset(sources: str | Path, out: Path,
             "visits": len(rows), **partition_summary(rows)}
     quarantined = int(loaded.quarantine[["table", "row"]].drop_duplicates().shape[0])
     seconds = {"total": round(time.perf_counter() - started, 2)}
-    extra = {"cohort": "inspected", "label": label, "label_rule": LABEL_RULES[label],
+    extra = {"cohort": "inspected", "label": parsed.text, "label_rule": parsed.rule,
              "visits": len(visits), "visits_kept": len(cohort)}
     return write_manifest(out, sources, cohort_features(cohort), summaries, prep.data_end,
                           prep.match, quarantined, seconds, extra=extra)
