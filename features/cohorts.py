@@ -11,17 +11,20 @@ visits only, and `random_inclusion_prob` the visit's own inclusion probability.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
 
-from features.build import build_as_of
 from features.contracts import LIST_SEP
+from features.firm_state import firm_ids
 from features.labels import LABEL_COLUMNS
 from features.metadata import DatasetMeta
 from features.prepare import Prepared
 from features.visit_labels import LABEL_RULES, VisitLabel, parse_label
+from features.visit_rows import pair_rows
+from features.windows import days
 
 CohortLabel = str | VisitLabel  # "violation", "critical", "score<=N", "score>=N", or parsed
 KEYS = ("inspection_id", "uscc", "industry", "inspected_on")
@@ -92,29 +95,33 @@ def visit_context(visits: pd.DataFrame, label: VisitLabel,
 def inspection_cohort(prep: Prepared, visits: pd.DataFrame, label: CohortLabel = "violation",
                       industries: Sequence[str] | None = None,
                       step: Callable[[], None] | None = None,
-                      history: pd.DataFrame | None = None) -> pd.DataFrame:
+                      history: pd.DataFrame | None = None,
+                      report: Callable[[str], None] | None = None) -> pd.DataFrame:
     """One row per visit of a firm of `industries` active on the visit's date: the visit's
-    context, the firm's features as of that date, and the label.
+    context, the firm's features as of that date (its `build_as_of` row), and the label.
 
-    Visits are built date by date (one `build_as_of` per distinct date, only the visited firms
-    kept); `step` is called once per date. Visits of firms not active or not in `industries`
-    on that date are left out; the caller can compare lengths. `history` is every visit on
-    record, for the inspectors' records (default: `visits`).
+    Rows are computed per (firm, visit date) pair (`features.visit_rows`); `step` is called
+    once per distinct date, `report` with one line per stage. Visits of firms not registered,
+    not active or not in `industries` on that date are left out; the caller can compare
+    lengths. `history` is every visit on record, for the inspectors' records (default:
+    `visits`).
     """
+    started = time.perf_counter()
     parsed = visit_label(label, prep.meta, visits if history is None else history)
     context = visit_context(visits, parsed, history)
-    parts = []
-    for day, group in context.groupby("inspected_on", sort=True):
-        built = build_as_of(prep, pd.Timestamp(str(day)), industries, only=group["uscc"].unique())
-        rows = pd.concat([frame.assign(industry=key) for key, frame in built.items()],
-                         ignore_index=True)
-        rows = rows.drop(columns=list(LABEL_COLUMNS))  # the visit's own labels replace them
-        parts.append(group.merge(rows, on="uscc", how="inner", validate="many_to_one"))
-        if step:
-            step()
-    if not parts:
-        return context.iloc[:0]
-    cohort = pd.concat(parts, ignore_index=True)
+    firm = firm_ids(prep.firms, context["uscc"])[0]
+    day = days(context["inspected_on"])
+    known = np.flatnonzero(firm >= 0)
+    pairs, pair_of = np.unique(np.stack([firm[known], day[known]]), axis=1,
+                               return_inverse=True)
+    if report:
+        report(f"{len(context):,} visits, {pairs.shape[1]:,} (firm, day) pairs: "
+               f"{time.perf_counter() - started:.1f} s")
+    rows = pair_rows(prep, pairs[0], pairs[1], step, report)
+    rows = rows.loc[rows["industry"].isin(list(industries or prep.config.industries))]
+    context = context.iloc[known].assign(_pair=pair_of.ravel())
+    cohort = context.merge(rows.drop(columns=list(LABEL_COLUMNS)), on=["_pair", "uscc"],
+                           how="inner", validate="many_to_one").drop(columns="_pair")
     for name in ("visit_inspector", "visit_kind"):
         cohort[name] = cohort[name].astype("str")
     rest = [c for c in cohort.columns if c not in (*KEYS, *LABEL_COLUMNS)]

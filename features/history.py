@@ -71,10 +71,9 @@ def visit_kind_features(prep: Prepared, as_of: int, known: np.ndarray) -> Column
     and licence visits where the data has any): visits, those that found a violation (where
     outcomes are recorded), and days since the last one."""
     ev, n = prep.events["inspections"], prep.size
-    kinds = np.unique(ev["kind"][ev["kind"] >= 0])
     out: Columns = {}
     for i, kind in enumerate(VISIT_KINDS):
-        if kind not in INSPECTION_KINDS and i not in kinds:
+        if kind not in INSPECTION_KINDS and i not in prep.visit_kinds:
             continue
         mine = known & (ev["kind"] == i)
         out[f"insp_{kind}"] = count(ev["firm"][mine], n).astype(float)

@@ -46,6 +46,7 @@ class Prepared:
     category_groups: tuple[str, ...]
     match: dict[str, float] = field(default_factory=dict)
     meta: DatasetMeta = DEFAULT_META
+    visit_kinds: tuple[int, ...] = ()  # the kinds (positions in VISIT_KINDS) of any visit
 
     @property
     def size(self) -> int:
@@ -188,7 +189,8 @@ def prepare(tables: dict[str, pd.DataFrame], config: IndustryConfig | None = Non
     }
     end = data_end if data_end is not None else latest_known(tables)
     groups = (*config.complaint_categories, "other")
-    return Prepared(firms, register, events, end, config, groups, match, meta)
+    kinds = tuple(int(k) for k in np.unique(events["inspections"]["kind"]) if k >= 0)
+    return Prepared(firms, register, events, end, config, groups, match, meta, kinds)
 
 
 def latest_known(tables: dict[str, pd.DataFrame]) -> pd.Timestamp:

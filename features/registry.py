@@ -36,10 +36,11 @@ OWN_FEATURES = ("age_days", "entity_type", "industry_code", "log_capital", "stat
 NEEDS = {"age_days": "established_on"}  # the register column each feature reads, if another
 
 
-def own_features(state: pd.DataFrame, as_of: int, not_recorded: tuple[str, ...] = ()
-                 ) -> pd.DataFrame:
-    """Registration features of each firm in `state` on its own (index kept); those reading
-    a column the data set has none of (`not_recorded`) are left out."""
+def own_features(state: pd.DataFrame, as_of: int | np.ndarray,
+                 not_recorded: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Registration features of each firm in `state` on its own (index kept), as of one day
+    or one day per row; those reading a column the data set has none of (`not_recorded`)
+    are left out."""
     out = pd.DataFrame(index=state.index)
     out["age_days"] = (as_of - days(state["established_on"])).astype(float)
     out["entity_type"] = state["entity_type"]
