@@ -25,7 +25,6 @@ from features.contracts import ACTIVE_STATUSES
 from features.labels import LABEL_COLUMNS
 from features.prepare import Prepared
 from features.registry import RELATED_KEYS, own_features
-from features.windows import count, count_within, known_before
 
 AS_OF = 0  # every pair's day is shifted to this one
 NEVER = np.iinfo(np.int64).max  # `windows.days` of a missing date
@@ -79,14 +78,34 @@ def pair_state(prep: Prepared, firm: np.ndarray, day: np.ndarray) -> pd.DataFram
     return state
 
 
+STRIDE = np.int64(1 << 32)  # (firm, day) as one sortable key: firm in the high bits
+
+
+def _firm_day_keys(ev: dict[str, np.ndarray], hit: np.ndarray) -> np.ndarray:
+    """Sorted (firm, day) keys of the `hit` events of registered firms."""
+    hit = hit & (ev["firm"] >= 0)
+    return np.sort(ev["firm"][hit] * STRIDE + ev["day"][hit])
+
+
+def _within(keys: np.ndarray, firm: np.ndarray, day: int, lookback: int) -> np.ndarray:
+    """Per firm, the events with day - lookback <= day < day in sorted (firm, day) keys."""
+    probe = firm * STRIDE + day
+    return (np.searchsorted(keys, probe, side="left")
+            - np.searchsorted(keys, probe - lookback, side="left"))
+
+
 @dataclasses.dataclass
 class DayStats:
-    """What the related-firm and peer features count over the whole city, per day: dense
-    codes of the address and representative keys, and each firm's peer group."""
+    """What the related-firm and peer features compare a firm with, per day, over the whole
+    city: dense codes of the address and representative keys, each firm's peer group,
+    penalties by (firm, day), open abnormal listings by firm, linked complaints by day."""
 
     keys: dict[str, tuple[np.ndarray, np.ndarray]]  # name -> (current codes, old codes)
     peer: np.ndarray  # group code per firm (-1: no town)
     active_code: np.ndarray  # per status code: in business
+    penalties: np.ndarray  # sorted (firm, day) keys
+    listings: dict[str, np.ndarray]  # abnormal listings sorted by firm: firm, day, removed
+    complaints: tuple[np.ndarray, np.ndarray]  # linked complaints sorted by day: day, firm
 
     @classmethod
     def of(cls, prep: Prepared) -> DayStats:
@@ -97,66 +116,99 @@ class DayStats:
             codes = pd.factorize(both)[0]  # the missing key (0) is code 0
             n = len(history.current)
             keys[name] = (codes[1:n + 1], codes[n + 1:])
-        town = prep.firms["town_code"]
-        peer = pd.factorize(pd.MultiIndex.from_arrays([town, prep.firms["industry"]]))[0]
+        town = pd.factorize(prep.firms["town_code"])[0]  # -1: no town
+        industry = pd.factorize(prep.firms["industry"])[0]
+        peer = np.where(town >= 0, town * (industry.max(initial=0) + 1) + industry, -1)
         status = prep.register.fields["status"]
         active = np.isin(np.asarray(status.values, dtype=object), ACTIVE_STATUSES)
-        return cls(keys, np.where(town.isna().to_numpy(), -1, peer), active)
+        pen, lst, comp = (prep.events[k] for k in ("penalties", "listings", "complaints"))
+        abnormal = ~lst["serious"] & (lst["firm"] >= 0)
+        by_firm = np.argsort(lst["firm"][abnormal], kind="stable")
+        listings = {k: lst[k][abnormal][by_firm] for k in ("firm", "day", "removed")}
+        linked = comp["firm"] >= 0
+        by_day = np.argsort(comp["day"][linked], kind="stable")
+        return cls(keys, peer, active,
+                   _firm_day_keys(pen, np.ones(len(pen["firm"]), dtype=bool)), listings,
+                   (comp["day"][linked][by_day], comp["firm"][linked][by_day]))
 
-    def related(self, prep: Prepared, day: int, firm: np.ndarray, own: pd.DataFrame
+    def listed(self, firm: np.ndarray, day: int) -> np.ndarray:
+        """Whether each firm has an abnormal listing known before `day` and open on it."""
+        lst = self.listings
+        start = np.searchsorted(lst["firm"], firm, side="left")
+        sizes = np.searchsorted(lst["firm"], firm, side="right") - start
+        owner = np.repeat(np.arange(len(firm)), sizes)
+        rows = np.repeat(start, sizes) + np.arange(len(owner)) - np.repeat(
+            np.cumsum(sizes) - sizes, sizes)
+        open_ = (lst["day"][rows] < day) & (lst["removed"][rows] >= day)
+        return np.bincount(owner[open_], minlength=len(firm)) > 0
+
+    def related(self, prep: Prepared, day: int, firm: np.ndarray, own: dict[str, np.ndarray]
                 ) -> dict[str, np.ndarray]:
         """`related_features` of `firm` (all in business on `day`), with `own` their
-        `_penalised`, `_listed` and `comp_365d`."""
-        n = prep.size
+        `_penalised`, `_listed` and `comp_365d`. Only the firms sharing a key with them are
+        looked at, besides one pass over every firm's status and keys."""
         active = (prep.register.registered < day) & self.active_code[
             prep.register.fields["status"].codes_as_of(day)]
-        pen, lst, comp = (prep.events[k] for k in ("penalties", "listings", "complaints"))
-        penalised = count_within(pen, known_before(pen, day), day, 1095, n) > 0
-        open_ = known_before(lst, day) & ~lst["serious"] & (lst["removed"] >= day)
-        listed = count(lst["firm"][open_], n) > 0
         out: dict[str, np.ndarray] = {}
         for name, column in RELATED_KEYS.items():
-            history = prep.register.fields[column]
             current, old = self.keys[name]
-            codes = dataclasses.replace(history, current=current, old=old).codes_as_of(day)
-            size = int(codes.max()) + 1
-            firms, pens, lists = (np.bincount(codes[active], weights=w, minlength=size)
-                                  for w in (None, penalised[active].astype(float),
-                                            listed[active].astype(float)))
+            history = dataclasses.replace(prep.register.fields[column], current=current,
+                                          old=old)
+            codes = history.codes_as_of(day)
             mine = codes[firm]
+            wanted = np.zeros(len(current) + len(old) + 1, dtype=bool)
+            wanted[mine] = True
+            wanted[0] = False
+            members = np.flatnonzero(wanted[codes] & active)
+            groups, group_of = np.unique(codes[members], return_inverse=True)
+            penalised = _within(self.penalties, members, day, 1095) > 0
+            listed = self.listed(members, day)
+            sums = [np.bincount(group_of, weights=w, minlength=len(groups))
+                    for w in (None, penalised.astype(float), listed.astype(float))]
+            at = np.minimum(np.searchsorted(groups, mine), max(len(groups) - 1, 0))
             has = mine != 0
-            out[f"{name}_firms"] = np.where(has, firms[mine] - 1, 0.0)
-            out[f"{name}_firms_penalised"] = np.where(
-                has, pens[mine] - own["_penalised"].to_numpy(), 0.0)
-            out[f"{name}_firms_listed"] = np.where(
-                has, lists[mine] - own["_listed"].to_numpy(), 0.0)
-        comp_365d = count_within(comp, known_before(comp, day), day, 365, n)
-        median = peer_median(self.peer[active], comp_365d[active], self.peer[firm])
-        out["comp_rate_vs_peer"] = (own["comp_365d"].to_numpy() + 1) / (median + 1)
+            for suffix, total, own_value in (("", sums[0], 1.0),
+                                             ("_penalised", sums[1], own["_penalised"]),
+                                             ("_listed", sums[2], own["_listed"])):
+                value = total[at] if len(groups) else np.zeros(len(firm))
+                out[f"{name}_firms{suffix}"] = np.where(
+                    has, value - np.asarray(own_value, dtype=float), 0.0)
+        out["comp_rate_vs_peer"] = (own["comp_365d"] + 1) / (
+            self.peer_median(active, day, self.peer[firm]) + 1)
         return out
 
+    def peer_median(self, active: np.ndarray, day: int, wanted: np.ndarray) -> np.ndarray:
+        """The median complaints in the year before `day` of the firms in business in each
+        peer group of `wanted`."""
+        comp_day, comp_firm = self.complaints
+        window = slice(np.searchsorted(comp_day, day - 365, side="left"),
+                       np.searchsorted(comp_day, day, side="left"))
+        firm, counts = np.unique(comp_firm[window], return_counts=True)
+        keep = active[firm] & (self.peer[firm] >= 0)
+        groups = int(self.peer.max(initial=-1)) + 1
+        total = np.bincount(self.peer[active] + 1, minlength=groups + 1)[1:]  # -1: no town
+        return peer_median(total, self.peer[firm[keep]], counts[keep].astype(float), wanted)
 
-def peer_median(group: np.ndarray, value: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-    """The median of `value` (counts, mostly 0) within each group of `wanted` (NaN for -1),
-    as pandas computes it: the mean of the two middle values. Only the non-zero values are
-    sorted; the zeros of a group are one entry."""
-    known = group >= 0
-    group, value = group[known], value[known]
-    size = int(max(group.max(initial=-1), wanted.max(initial=-1))) + 1
-    total = np.bincount(group, minlength=size)
-    nonzero = value != 0
-    zeros = total - np.bincount(group[nonzero], minlength=size)
-    entry_group = np.concatenate([np.arange(size), group[nonzero]])
-    entry_value = np.concatenate([np.zeros(size), value[nonzero]])
-    entry_count = np.concatenate([zeros, np.ones(int(nonzero.sum()), dtype=np.int64)])
+
+def peer_median(total: np.ndarray, group: np.ndarray, value: np.ndarray, wanted: np.ndarray
+                ) -> np.ndarray:
+    """The median within each group of `wanted` (NaN for -1 or an empty group) of values
+    that are 0 but for the non-zero `value`s of `group`, `total[g]` values in group g; as
+    pandas computes it, the mean of the two middle values."""
+    size = len(total)
+    zeros = total - np.bincount(group, minlength=size)
+    entry_group = np.concatenate([np.arange(size), group])
+    entry_value = np.concatenate([np.zeros(size), value])
+    entry_count = np.concatenate([zeros, np.ones(len(group), dtype=np.int64)])
     order = np.lexsort((entry_value, entry_group))
     entry_group, entry_value = entry_group[order], entry_value[order]
-    ends = np.cumsum(entry_count[order])
+    entry_count = entry_count[order]
+    ends = np.cumsum(entry_count)
     out = np.full(len(wanted), np.nan)
-    ok = wanted >= 0
+    ok = (wanted >= 0) & (wanted < size)
     ok[ok] = total[wanted[ok]] > 0
     first = np.searchsorted(entry_group, wanted[ok], side="left")
-    offset = ends[first] - entry_count[order][first]
+    offset = ends[first] - entry_count[first]
     n = total[wanted[ok]]
     low = np.searchsorted(ends, offset + (n + 1) // 2, side="left")
     high = np.searchsorted(ends, offset + n // 2 + 1, side="left")
@@ -197,14 +249,17 @@ def _related_by_day(prep: Prepared, level: pd.DataFrame, firm: np.ndarray, day: 
                     step: Callable[[], None] | None) -> pd.DataFrame:
     """The related-firm and peer columns of every pair, one distinct day at a time."""
     stats = DayStats.of(prep)
+    own = {name: level[name].to_numpy(dtype=float) for name in
+           ("_penalised", "_listed", "comp_365d")}
     columns: dict[str, np.ndarray] = {}
     order = np.argsort(day, kind="stable")
     bounds = np.flatnonzero(np.r_[True, day[order][1:] != day[order][:-1], True])
     if not len(day):  # no pair: the columns, empty
-        return pd.DataFrame(stats.related(prep, 0, firm, level), index=level.index)
+        return pd.DataFrame(stats.related(prep, 0, firm, own), index=level.index)
     for lo, hi in itertools.pairwise(bounds):
         rows = order[lo:hi]
-        found = stats.related(prep, int(day[rows[0]]), firm[rows], level.iloc[rows])
+        found = stats.related(prep, int(day[rows[0]]), firm[rows],
+                              {name: values[rows] for name, values in own.items()})
         for name, values in found.items():
             columns.setdefault(name, np.empty(len(level)))[rows] = values
         if step:

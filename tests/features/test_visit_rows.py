@@ -58,7 +58,11 @@ def test_peer_median_is_pandas_median():
     rng = np.random.default_rng(0)
     group = rng.integers(-1, 6, 500)
     value = np.where(rng.random(500) < 0.6, 0.0, rng.integers(1, 5, 500)).astype(float)
-    wanted = np.array([-1, 0, 1, 2, 3, 4, 5, 5])
+    wanted = np.array([-1, 0, 1, 2, 3, 4, 5, 5, 6])
     median = pd.Series(value[group >= 0]).groupby(group[group >= 0]).median()
     expected = median.reindex(wanted).to_numpy()
-    np.testing.assert_array_equal(peer_median(group, value, wanted), expected)
+    total = np.bincount(group[group >= 0], minlength=7)
+    total[6] = 0  # a group with no firm in business
+    nonzero = (group >= 0) & (value != 0)
+    got = peer_median(total, group[nonzero], value[nonzero], wanted)
+    np.testing.assert_array_equal(got, expected)
