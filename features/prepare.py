@@ -114,11 +114,12 @@ def _visits(insp: pd.DataFrame, firm: np.ndarray, meta: DatasetMeta) -> dict[str
         "kind": insp["kind"].map({k: i for i, k in enumerate(VISIT_KINDS)}).fillna(-1)
         .astype(np.int64).to_numpy(),
         "random": (insp["kind"] == "random").to_numpy(dtype=bool),
-        "violation": insp["outcome"].isin(VIOLATION_OUTCOMES).to_numpy(dtype=bool),
+        "violation": insp.get("outcome", pd.Series(index=insp.index, dtype=object)).isin(
+            VIOLATION_OUTCOMES).to_numpy(dtype=bool),
         "prob": insp["inclusion_prob"].to_numpy(dtype=float),
         **_graded(insp),
     }
-    if "outcome" not in meta.not_recorded:
+    if "outcome" not in meta.not_recorded and "outcome" in insp:
         arrays["outcome_known"] = insp["outcome"].notna().to_numpy(dtype=bool)
     if meta.inspection_score is not None:
         arrays["score"] = _floats(insp, "score")
@@ -150,7 +151,7 @@ def prepare(tables: dict[str, pd.DataFrame], config: IndustryConfig | None = Non
     """
     config = config or default_config()
     registrations = tables["registrations"].reset_index(drop=True)
-    firms = registrations[list(FIRM_COLUMNS)].copy()
+    firms = registrations.reindex(columns=list(FIRM_COLUMNS))  # a column not recorded: empty
     firms["industry"] = industry_of(firms["industry_code"], config)
     if meta.industry is not None:
         firms["industry"] = firms["industry"].where(firms["industry_code"].notna(),

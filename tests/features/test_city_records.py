@@ -148,3 +148,14 @@ def test_the_cohort_dataset_names_the_score_label_and_refuses_what_it_cannot(cit
     with pytest.raises(DatasetKindError, match="higher scores are better"):
         build_cohort_dataset(city, tmp_path / "other", None, ["food"], "score>=70")
     assert not (tmp_path / "other").exists()
+
+
+def test_tables_read_without_the_columns_not_recorded_build_the_same(city):
+    """The Dask engine's partitions hold only the columns a source has."""
+    loaded = load_sources(city)
+    left_out = {"registrations": ["established_on", "entity_type", "industry_code"],
+                "inspections": ["outcome"]}
+    bare = {t: f.drop(columns=left_out.get(t, [])) for t, f in loaded.tables.items()}
+    expected = build_as_of(prepare(loaded.tables, meta=loaded.meta), AS_OF)["food"]
+    got = build_as_of(prepare(bare, meta=loaded.meta), AS_OF)["food"]
+    pd.testing.assert_frame_equal(got, expected)
