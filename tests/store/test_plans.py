@@ -302,7 +302,11 @@ def test_a_0001_database_upgrades_to_plans_keeping_its_runs(url):
     command.upgrade(alembic_config(url), "0001")
     old = make_engine(url)
     try:
-        run_id = start_run(old, JULY_1, "data/demo/sources", {"food": "3"})
+        with old.begin() as connection:  # a run as that version wrote it (no owner column)
+            run_id = connection.exec_driver_sql(
+                "INSERT INTO scoring_runs (started_at, status, as_of, sources, model_versions) "
+                "VALUES (CURRENT_TIMESTAMP, 'complete', '2025-07-01', 'data/demo/sources', "
+                "'{\"food\": \"3\"}') RETURNING id").scalar_one()
     finally:
         old.dispose()
     close_databases()
