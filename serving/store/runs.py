@@ -63,18 +63,21 @@ def fail_abandoned(engine: Engine) -> list[int]:
     r = scoring_runs.c
     with engine.connect() as connection:
         running = connection.execute(select(r.id, r.owner).where(r.status == "running")).all()
-    ended = [row.id for row in running if not _alive(row.owner)]
-    for run_id in ended:
-        owner = next(row.owner for row in running if row.id == run_id)
-        fail_run(engine, run_id, f"abandoned: its process ({owner or 'unknown'}) ended before "
-                                 "the run was complete")
-    return ended
+    ended = [row for row in running if not _alive(row.owner)]
+    for row in ended:
+        fail_run(engine, row.id, f"abandoned: its process ({row.owner or 'unknown'}) ended "
+                                 "before the run was complete")
+    return [row.id for row in ended]
 
 
 def _alive(owner: str | None) -> bool:
+    """Whether the "host:pid" owner may still be writing: another host's run is not ours to
+    judge; a run with no owner (written before owners were recorded) is not."""
     host, _, pid = (owner or "").rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
-        return host != socket.gethostname() and bool(host)  # another host's: not ours to judge
+    if host and host != socket.gethostname():
+        return True
+    if not host or not pid.isdigit():
+        return False
     try:
         os.kill(int(pid), 0)
     except ProcessLookupError:
