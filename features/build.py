@@ -27,6 +27,7 @@ from features.history import (
 from features.labels import LABEL_COLUMNS, label_columns
 from features.prepare import REASONS, Prepared
 from features.registry import (
+    OWN_FEATURES,
     GroupStats,
     change_features,
     group_stats,
@@ -35,7 +36,9 @@ from features.registry import (
 )
 from features.windows import day_of
 
-FEATURE_SET_VERSION = "3"  # 2: abn_open_days; 3: graded visits and nearby complaints
+# 2: abn_open_days; 3: graded visits and nearby complaints; 4: visit kinds, scores, ungraded
+# violation counts, registration columns a data set has none of
+FEATURE_SET_VERSION = "4"
 CATEGORICAL = ("town_code", "entity_type", "industry_code", "status", "abn_latest_reason")
 HELPERS = ["industry", "address", "legal_rep_id", "_penalised", "_listed"]
 
@@ -60,18 +63,25 @@ def firm_level(prep: Prepared, as_of: pd.Timestamp) -> pd.DataFrame:
     day = day_of(as_of)
     state = active_state(prep, as_of)
     idx = state.index.to_numpy()
-    level = state[["uscc", "town_code", *HELPERS[:3]]].join(own_features(state, day))
+    level = state[["uscc", "town_code", *HELPERS[:3]]].join(
+        own_features(state, day, prep.meta.not_recorded))
     history = history_columns(prep, day)
     for name, values in history.items():
         level[name] = values[idx]
-    reason = level.pop("abn_latest_reason").to_numpy()
-    level["abn_latest_reason"] = np.where(
-        reason >= 0, np.asarray(REASONS, dtype=object)[np.maximum(reason, 0)], "none")
     labels = {name: np.full(len(level), np.nan) for name in LABEL_COLUMNS}
     for key in prep.config.industries:
         mine = (level["industry"] == key).to_numpy()
         for name, values in label_columns(prep, day, key).items():
             labels[name][mine] = values[idx[mine]]
+    return with_helpers(level, labels)
+
+
+def with_helpers(level: pd.DataFrame, labels: dict[str, np.ndarray]) -> pd.DataFrame:
+    """The latest listing reason as text, the labels, and the per-firm values the related
+    firms' features count (`_penalised`, `_listed`)."""
+    reason = level.pop("abn_latest_reason").to_numpy()
+    level["abn_latest_reason"] = np.where(
+        reason >= 0, np.asarray(REASONS, dtype=object)[np.maximum(reason, 0)], "none")
     for name, values in labels.items():
         level[name] = values
     level["_penalised"] = (level["pen_1095d"] > 0).astype(float)
@@ -82,18 +92,29 @@ def firm_level(prep: Prepared, as_of: pd.Timestamp) -> pd.DataFrame:
 def finish(level: pd.DataFrame, stats: GroupStats, industries: Sequence[str]
            ) -> dict[str, pd.DataFrame]:
     """Add the related-firm and peer features; one frame per industry, columns in order."""
-    related_frame = related_features(level, stats)
-    full = level.join(related_frame)
-    own = [c for c in level.columns if c not in HELPERS and c not in LABEL_COLUMNS]
-    related = list(related_frame.columns)
-    order = own[:2] + own[2:7] + related + own[7:] + list(LABEL_COLUMNS)
+    full, order = joined(level, related_features(level, stats))
     out = {}
     for key in industries:
         frame = full.loc[full["industry"] == key, order].sort_values("uscc")
-        for name in CATEGORICAL:
-            frame[name] = frame[name].astype("str")
-        out[key] = frame.reset_index(drop=True)
+        out[key] = as_text(frame).reset_index(drop=True)
     return out
+
+
+def joined(level: pd.DataFrame, related: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Per-firm rows with their related-firm columns, and the rows' column order (key, own
+    features, related firms, history, labels)."""
+    own = [c for c in level.columns if c not in HELPERS and c not in LABEL_COLUMNS]
+    registered = 2 + sum(name in level for name in OWN_FEATURES)
+    order = own[:registered] + list(related.columns) + own[registered:] + list(LABEL_COLUMNS)
+    return level.join(related), order
+
+
+def as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """The categorical columns as text (a data set may have no entity types or codes)."""
+    for name in CATEGORICAL:
+        if name in frame:
+            frame[name] = frame[name].astype("str")
+    return frame
 
 
 def build_as_of(prep: Prepared, as_of: pd.Timestamp | str,

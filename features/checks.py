@@ -125,6 +125,8 @@ def parse_column(raw: pd.Series, column: Column) -> pd.Series:
         return whole.astype("Int64")
     if column.kind == "bool":
         return _parse_bool(raw)
+    if raw.dtype.kind == "f" and np.isclose(raw.dropna() % 1, 0).all():
+        raw = raw.astype("Int64")  # codes stored as numbers: 94101, not 94101.0
     return _parse_text(raw)
 
 

@@ -11,34 +11,29 @@ visits only, and `random_inclusion_prob` the visit's own inclusion probability.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from features.build import build_as_of
-from features.contracts import LIST_SEP, VIOLATION_OUTCOMES
+from features.contracts import LIST_SEP
+from features.firm_state import firm_ids
 from features.labels import LABEL_COLUMNS
+from features.metadata import DatasetMeta
 from features.prepare import Prepared
+from features.visit_labels import LABEL_RULES, VisitLabel, parse_label
+from features.visit_rows import pair_rows
+from features.windows import days
 
-CohortLabel = Literal["violation", "critical"]
+CohortLabel = str | VisitLabel  # "violation", "critical", "score<=N", "score>=N", or parsed
 KEYS = ("inspection_id", "uscc", "industry", "inspected_on")
-LABEL_RULES: dict[str, str] = {
-    "violation": "the visit's outcome is rectify or case_opened",
-    "critical": "the visit found at least one critical violation (critical_violations > 0)",
-}
+__all__ = ["LABEL_RULES", "CohortLabel", "cohort_features", "inspection_cohort", "visit_label"]
 
 
-def visit_labels(visits: pd.DataFrame, label: CohortLabel) -> np.ndarray:
-    """1.0 where the visit found what `label` asks for, 0.0 where not, NaN where it cannot
-    tell (an ungraded visit under `critical`)."""
-    if label == "violation":
-        return visits["outcome"].isin(VIOLATION_OUTCOMES).to_numpy(dtype=float)
-    if label == "critical":
-        found = visits["critical_violations"].astype("Float64")
-        return (found > 0).astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    raise ValueError(f"unknown cohort label {label!r}: one of {', '.join(LABEL_RULES)}")
+def visit_label(label: CohortLabel, meta: DatasetMeta, visits: pd.DataFrame) -> VisitLabel:
+    """The label parsed (and refused, LabelError, where `visits` cannot support it)."""
+    return label if isinstance(label, VisitLabel) else parse_label(label, meta, visits)
 
 
 def lead_inspector(visits: pd.DataFrame) -> pd.Series:
@@ -47,14 +42,14 @@ def lead_inspector(visits: pd.DataFrame) -> pd.Series:
     return lead.fillna("unknown")
 
 
-def inspector_record(history: pd.DataFrame, visits: pd.DataFrame, label: CohortLabel,
+def inspector_record(history: pd.DataFrame, visits: pd.DataFrame, label: VisitLabel,
                      days: int) -> tuple[np.ndarray, np.ndarray]:
     """For each visit: how many visits its lead inspector made in the `days` before its date
     (known before it), and the share of those that found what `label` asks for (NaN for none).
 
     Who inspects changes what is found; an inspector's recent record follows drift that a
     fixed category does not. Vectorised: one sort, then two binary searches per visit."""
-    found = visit_labels(history, label)
+    found = label.values(history)
     codes, _ = pd.factorize(pd.concat([lead_inspector(history), lead_inspector(visits)],
                                       ignore_index=True))
     graded = ~np.isnan(found)
@@ -73,12 +68,12 @@ def inspector_record(history: pd.DataFrame, visits: pd.DataFrame, label: CohortL
         return seen, np.where(seen > 0, (hits[stop] - hits[start]) / seen, np.nan)
 
 
-def visit_context(visits: pd.DataFrame, label: CohortLabel,
+def visit_context(visits: pd.DataFrame, label: VisitLabel,
                   history: pd.DataFrame | None = None) -> pd.DataFrame:
     """What is known of each visit when it is planned (its lead inspector and that
     inspector's record over the year before, its kind, its calendar month), and its label
     columns. `history` is every visit on record (default: `visits` themselves)."""
-    y = visit_labels(visits, label)
+    y = label.values(visits)
     random = (visits["kind"] == "random").to_numpy(dtype=bool)
     seen, share = inspector_record(visits if history is None else history, visits, label, 365)
     return pd.DataFrame({
@@ -100,28 +95,33 @@ def visit_context(visits: pd.DataFrame, label: CohortLabel,
 def inspection_cohort(prep: Prepared, visits: pd.DataFrame, label: CohortLabel = "violation",
                       industries: Sequence[str] | None = None,
                       step: Callable[[], None] | None = None,
-                      history: pd.DataFrame | None = None) -> pd.DataFrame:
+                      history: pd.DataFrame | None = None,
+                      report: Callable[[str], None] | None = None) -> pd.DataFrame:
     """One row per visit of a firm of `industries` active on the visit's date: the visit's
-    context, the firm's features as of that date, and the label.
+    context, the firm's features as of that date (its `build_as_of` row), and the label.
 
-    Visits are built date by date (one `build_as_of` per distinct date, only the visited firms
-    kept); `step` is called once per date. Visits of firms not active or not in `industries`
-    on that date are left out; the caller can compare lengths. `history` is every visit on
-    record, for the inspectors' records (default: `visits`).
+    Rows are computed per (firm, visit date) pair (`features.visit_rows`); `step` is called
+    once per distinct date, `report` with one line per stage. Visits of firms not registered,
+    not active or not in `industries` on that date are left out; the caller can compare
+    lengths. `history` is every visit on record, for the inspectors' records (default:
+    `visits`).
     """
-    context = visit_context(visits, label, history)
-    parts = []
-    for day, group in context.groupby("inspected_on", sort=True):
-        built = build_as_of(prep, pd.Timestamp(str(day)), industries, only=group["uscc"].unique())
-        rows = pd.concat([frame.assign(industry=key) for key, frame in built.items()],
-                         ignore_index=True)
-        rows = rows.drop(columns=list(LABEL_COLUMNS))  # the visit's own labels replace them
-        parts.append(group.merge(rows, on="uscc", how="inner", validate="many_to_one"))
-        if step:
-            step()
-    if not parts:
-        return context.iloc[:0]
-    cohort = pd.concat(parts, ignore_index=True)
+    started = time.perf_counter()
+    parsed = visit_label(label, prep.meta, visits if history is None else history)
+    context = visit_context(visits, parsed, history)
+    firm = firm_ids(prep.firms, context["uscc"])[0]
+    day = days(context["inspected_on"])
+    known = np.flatnonzero(firm >= 0)
+    pairs, pair_of = np.unique(np.stack([firm[known], day[known]]), axis=1,
+                               return_inverse=True)
+    if report:
+        report(f"{len(context):,} visits, {pairs.shape[1]:,} (firm, day) pairs: "
+               f"{time.perf_counter() - started:.1f} s")
+    rows = pair_rows(prep, pairs[0], pairs[1], step, report)
+    rows = rows.loc[rows["industry"].isin(list(industries or prep.config.industries))]
+    context = context.iloc[known].assign(_pair=pair_of.ravel())
+    cohort = context.merge(rows.drop(columns=list(LABEL_COLUMNS)), on=["_pair", "uscc"],
+                           how="inner", validate="many_to_one").drop(columns="_pair")
     for name in ("visit_inspector", "visit_kind"):
         cohort[name] = cohort[name].astype("str")
     rest = [c for c in cohort.columns if c not in (*KEYS, *LABEL_COLUMNS)]

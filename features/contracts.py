@@ -33,7 +33,10 @@ PENALTY_KINDS = (
 )
 CHANNELS = ("电话", "网站", "APP", "微信")
 COMPLAINT_KINDS = ("投诉", "举报", "咨询", "建议")
-INSPECTION_KINDS = ("random", "targeted")
+INSPECTION_KINDS = ("random", "targeted")  # the kinds the bureau plans (双随机 and targeted)
+# what a city's records may also call a visit: a routine one, a follow-up of an earlier visit,
+# one prompted by a complaint, one for a licence; only `random` visits are a random sample
+VISIT_KINDS = (*INSPECTION_KINDS, "routine", "follow_up", "complaint", "licence")
 OUTCOMES = ("no_problem", "rectify", "case_opened", "not_found")
 VIOLATION_OUTCOMES = ("rectify", "case_opened")
 SEVERITY_LEVELS = ("critical", "serious", "minor")  # graded violation counts, most severe first
@@ -200,18 +203,24 @@ INSPECTIONS = Contract(
     (
         Column("inspection_id"),
         _uscc(),
-        Column("kind", allowed=INSPECTION_KINDS),
+        Column("kind", allowed=VISIT_KINDS),
         Column("inspected_on", "date"),
         Column("inspector_ids", doc="two different inspector ids joined with '|'"),
-        Column("outcome", allowed=OUTCOMES),
+        Column("outcome", allowed=OUTCOMES,
+               doc="what the visit found (a data set may declare it not_recorded)"),
         Column("inclusion_prob", "float", nullable=True, minimum=0, maximum=1,
                doc="the draw's inclusion probability, for random visits"),
         _known_at(),
         *_violation_counts(),
+        Column("score", "float", nullable=True, optional=True,
+               doc="the visit's score, on the scale _dataset.yaml declares (inspection_score)"),
+        Column("violations", "int", nullable=True, optional=True, minimum=0,
+               doc="violations found, where the bureau counts them without grading them"),
     ),
     key=("inspection_id",),
     not_before=(("known_at", "inspected_on"),),
-    doc="Inspection visits (双随机、一公开 random ones and targeted ones) and their outcomes.",
+    doc="Inspection visits (双随机、一公开 random ones, targeted ones, or a city's routine, "
+        "follow-up, complaint and licence visits) and what they found.",
 )
 
 ABNORMAL_LIST = Contract(

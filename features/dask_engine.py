@@ -31,7 +31,7 @@ from features.dataset import (
 from features.industries import IndustryConfig, default_config
 from features.loading import SourceError, find_files, missing_columns
 from features.matching import normalize_name
-from features.metadata import contracts_for, read_meta
+from features.metadata import DatasetMeta, contracts_for, read_meta
 from features.prepare import Prepared, prepare
 from features.registry import combine_stats, partial_stats
 
@@ -142,9 +142,9 @@ def co_partition(tables: dict[str, dd.DataFrame], partitions: int) -> list[dict[
 
 
 def _prepare_part(parts: dict[str, pd.DataFrame], config: IndustryConfig,
-                  data_end: pd.Timestamp) -> Prepared:
+                  data_end: pd.Timestamp, meta: DatasetMeta) -> Prepared:
     tables = {name: frame.reset_index(drop=True) for name, frame in parts.items()}
-    return prepare(tables, config, data_end)
+    return prepare(tables, config, data_end, meta)
 
 
 def _finish_part(level: pd.DataFrame, stats: Any, industry: str, folder: Path, index: int
@@ -171,7 +171,8 @@ def build_dataset_dask(sources: str | Path, out: Path, dates: Sequence[pd.Timest
             *[tables[name]["known_at"].max() for name in EVENT_TABLES])))
         k = partitions or max(tables["registrations"].npartitions, 2 * len(
             client.scheduler_info()["workers"]))
-        preps = client.persist([dask.delayed(_prepare_part)(part, config, data_end)
+        meta = read_meta(Path(sources))[0]
+        preps = client.persist([dask.delayed(_prepare_part)(part, config, data_end, meta)
                                 for part in co_partition(tables, k)])
         prepared_at = time.perf_counter()
         summaries: dict[tuple[str, str], dict[str, Any]] = {}

@@ -16,20 +16,22 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from features.build import FEATURE_SET_VERSION, build_as_of, feature_columns
-from features.cohorts import LABEL_RULES, CohortLabel, cohort_features, inspection_cohort
+from features.cohorts import CohortLabel, cohort_features, inspection_cohort, visit_label
 from features.industries import config_hash
 from features.loading import Sources, load_sources
 from features.prepare import prepare
+from features.refusals import DatasetKindError
+
+__all__ = ["DatasetKindError", "build_cohort_dataset", "build_dataset"]
 
 MANIFEST = "_manifest.json"
 QUARANTINE = "_quarantine.csv"
-
-
-class DatasetKindError(ValueError):
-    """A feature folder holds another kind of dataset than the one about to be written."""
 
 
 def ensure_kind(out: Path, cohort: str, label: str | None = None) -> None:
@@ -87,12 +89,16 @@ def replace_dir(side: Path, final: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def write_partition(out: Path, industry: str, as_of: pd.Timestamp, frame: pd.DataFrame) -> None:
+def write_partition(out: Path, industry: str, as_of: pd.Timestamp,
+                    frame: pd.DataFrame | pa.Table) -> None:
     final = partition_dir(out, industry, as_of)
     side = final.with_name("." + final.name + ".partial")
     shutil.rmtree(side, ignore_errors=True)
     side.mkdir(parents=True)
-    frame.to_parquet(side / "part-0.parquet", index=False)
+    if isinstance(frame, pa.Table):
+        pq.write_table(frame, side / "part-0.parquet")
+    else:
+        frame.to_parquet(side / "part-0.parquet", index=False)
     replace_dir(side, final)
 
 
@@ -148,7 +154,7 @@ def build_dataset(sources: str | Path, out: Path, dates: Sequence[pd.Timestamp],
     ensure_kind(out, "active")
     started = time.perf_counter()
     loaded = loaded or load_sources(sources)
-    prep = prepare(loaded.tables)
+    prep = prepare(loaded.tables, meta=loaded.meta)
     prepared_at = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
     if not loaded.quarantine.empty:
@@ -181,33 +187,56 @@ def cohort_visits(loaded: Sources, bounds: tuple[pd.Timestamp, pd.Timestamp] | N
     return visits
 
 
+def write_cohort(out: Path, cohort: pd.DataFrame) -> dict[tuple[str, str], dict[str, Any]]:
+    """One partition per industry and visit date (the rows converted to Arrow once, each
+    partition a slice), and each partition's summary."""
+    cohort = cohort.sort_values(["industry", "inspected_on"], kind="stable")
+    table = pa.Table.from_pandas(cohort.drop(columns=["industry", "inspected_on"]),
+                                 preserve_index=False)
+    keys = cohort[["industry", "inspected_on"]].reset_index(drop=True)
+    starts = np.flatnonzero(~keys.duplicated().to_numpy())
+    stops = np.r_[starts[1:], len(keys)]
+    summaries: dict[tuple[str, str], dict[str, Any]] = {}
+    label = cohort[["label", "label_random"]].reset_index(drop=True)
+    for lo, hi in zip(starts, stops, strict=True):
+        industry = str(keys.at[lo, "industry"])
+        as_of = pd.Timestamp(str(keys.at[lo, "inspected_on"]))
+        write_partition(out, industry, as_of, table.slice(lo, hi - lo))
+        summaries[(industry, f"{as_of:%Y-%m-%d}")] = {
+            "industry": industry, "as_of": f"{as_of:%Y-%m-%d}", "cohort": "inspected",
+            "visits": int(hi - lo), **partition_summary(label.iloc[lo:hi])}
+    return summaries
+
+
 def build_cohort_dataset(sources: str | Path, out: Path,
                          bounds: tuple[pd.Timestamp, pd.Timestamp] | None,
                          industries: Sequence[str], label: CohortLabel = "violation",
                          step: Callable[[], None] | None = None,
-                         loaded: Sources | None = None) -> dict[str, Any]:
+                         loaded: Sources | None = None,
+                         report: Callable[[str], None] | None = None) -> dict[str, Any]:
     """The inspection-outcome cohort (one row per visit, features as of its date, the
     visit's outcome as `label`), written one partition per industry and visit date. The
-    inspectors' records count every visit on record, not only those in `bounds`."""
-    ensure_kind(out, "inspected", label)
+    inspectors' records count every visit on record, not only those in `bounds`. `step` is
+    called once per distinct visit date, `report` with one line per stage (also when the
+    output is not a terminal)."""
+    ensure_kind(out, "inspected", "".join(label.split()) if isinstance(label, str) else label.text)
     started = time.perf_counter()
     loaded = loaded or load_sources(sources)
-    prep = prepare(loaded.tables)
+    parsed = visit_label(label, loaded.meta, loaded["inspections"])  # refused: LabelError
+    prep = prepare(loaded.tables, meta=loaded.meta)
+    if report:
+        report(f"sources loaded and prepared: {time.perf_counter() - started:.1f} s")
     visits = cohort_visits(loaded, bounds)
-    cohort = inspection_cohort(prep, visits, label, industries, step,
-                               history=loaded["inspections"])
+    cohort = inspection_cohort(prep, visits, parsed, industries, step,
+                               history=loaded["inspections"], report=report)
+    written = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
-    summaries: dict[tuple[str, str], dict[str, Any]] = {}
-    for (industry, day), frame in cohort.groupby(["industry", "inspected_on"], sort=True):
-        as_of = pd.Timestamp(str(day))
-        rows = frame.drop(columns=["industry", "inspected_on"]).reset_index(drop=True)
-        write_partition(out, str(industry), as_of, rows)
-        summaries[(str(industry), f"{as_of:%Y-%m-%d}")] = {
-            "industry": industry, "as_of": f"{as_of:%Y-%m-%d}", "cohort": "inspected",
-            "visits": len(rows), **partition_summary(rows)}
+    summaries = write_cohort(out, cohort)
+    if report:
+        report(f"{len(summaries):,} partitions written: {time.perf_counter() - written:.1f} s")
     quarantined = int(loaded.quarantine[["table", "row"]].drop_duplicates().shape[0])
     seconds = {"total": round(time.perf_counter() - started, 2)}
-    extra = {"cohort": "inspected", "label": label, "label_rule": LABEL_RULES[label],
+    extra = {"cohort": "inspected", "label": parsed.text, "label_rule": parsed.rule,
              "visits": len(visits), "visits_kept": len(cohort)}
     return write_manifest(out, sources, cohort_features(cohort), summaries, prep.data_end,
                           prep.match, quarantined, seconds, extra=extra)

@@ -40,7 +40,9 @@ def hash_keys(values: pd.Series) -> np.ndarray:
     """A stable 64-bit key per text value (0 for a missing one), the same in any process."""
     codes, uniques = pd.factorize(values)  # hash each distinct text once
     hashed = pd.util.hash_array(np.asarray(uniques, dtype=object), categorize=False)
-    return np.where(codes >= 0, hashed.view(np.int64)[np.maximum(codes, 0)], 0)
+    # one extra slot for the missing values (code -1), so an all-missing column indexes safely
+    keys = np.append(hashed.view(np.int64), np.int64(0))
+    return keys[np.where(codes >= 0, codes, len(uniques))]
 
 
 @dataclass
@@ -53,13 +55,29 @@ class FieldHistory:
     old: np.ndarray
     values: np.ndarray | None  # code -> value (None: the arrays hold the values themselves)
 
-    def as_of(self, day: int) -> np.ndarray:
+    def codes_as_of(self, day: int) -> np.ndarray:
+        """Every firm's value (its code where `values` maps codes) on `day`."""
         later = self.day >= day
         firm, old = self.firm[later], self.old[later]
         first = np.flatnonzero(np.r_[True, firm[1:] != firm[:-1]]) if len(firm) else firm
         out = self.current.copy()
         out[firm[first]] = old[first]
+        return out
+
+    def as_of(self, day: int) -> np.ndarray:
+        out = self.codes_as_of(day)
         return out if self.values is None else self.values[out]
+
+    def codes_at(self, firms: np.ndarray, on: np.ndarray) -> np.ndarray:
+        """The value (code) of each firm `firms[i]` on day `on[i]`: the old value of its
+        earliest change known on or after that day, else the current one."""
+        stride = np.int64(1 << 32)
+        keys = self.firm * stride + self.day  # sorted: by firm, then day
+        probe = firms * stride + on
+        at = np.searchsorted(keys, probe, side="left")
+        inside = np.minimum(at, max(len(keys) - 1, 0))
+        hit = (at < len(keys)) & (self.firm[inside] == firms) if len(keys) else at < 0
+        return np.where(hit, self.old[inside] if len(keys) else 0, self.current[firms])
 
 
 @dataclass

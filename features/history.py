@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from features.contracts import SEVERITY_LEVELS
-from features.prepare import Prepared
+from features.contracts import INSPECTION_KINDS, VISIT_KINDS
+from features.prepare import COUNTED, Prepared
 from features.windows import (
     count,
     count_within,
@@ -51,35 +51,78 @@ def complaint_features(prep: Prepared, as_of: int) -> Columns:
 
 
 def inspection_features(prep: Prepared, as_of: int) -> Columns:
-    ev, n = prep.events["inspections"], prep.size
+    """Visits per kind and what they found; where the data set records them, the ungraded
+    and graded counts and the score history."""
+    ev = prep.events["inspections"]
     known = known_before(ev, as_of)
-    firm, random, violation = ev["firm"], ev["random"], ev["violation"]
-    out = {
-        "insp_random": count(firm[known & random], n).astype(float),
-        "insp_random_violations": count(firm[known & random & violation], n).astype(float),
-        "insp_targeted": count(firm[known & ~random], n).astype(float),
-        "insp_targeted_violations": count(firm[known & ~random & violation], n).astype(float),
-        "insp_days_since_last": days_since(last_day(ev, known, n), as_of),
-    }
-    visits = out["insp_random"] + out["insp_targeted"]
-    found = out["insp_random_violations"] + out["insp_targeted_violations"]
-    out["insp_violation_share"] = share(found, visits)
+    out = visit_kind_features(prep, as_of, known)
+    out["insp_days_since_last"] = days_since(last_day(ev, known, prep.size), as_of)
+    if "outcome_known" in ev:
+        judged = known & ev["outcome_known"]
+        out["insp_violation_share"] = share(count(ev["firm"][judged & ev["violation"]],
+                                                  prep.size), count(ev["firm"][judged], prep.size))
     out.update(graded_inspection_features(prep, as_of, known))
+    out.update(score_features(prep, as_of, known))
+    return out
+
+
+def visit_kind_features(prep: Prepared, as_of: int, known: np.ndarray) -> Columns:
+    """Per kind of visit (random and targeted always; a city's routine, follow-up, complaint
+    and licence visits where the data has any): visits, those that found a violation (where
+    outcomes are recorded), and days since the last one."""
+    ev, n = prep.events["inspections"], prep.size
+    out: Columns = {}
+    for i, kind in enumerate(VISIT_KINDS):
+        if kind not in INSPECTION_KINDS and i not in prep.visit_kinds:
+            continue
+        mine = known & (ev["kind"] == i)
+        out[f"insp_{kind}"] = count(ev["firm"][mine], n).astype(float)
+        if "outcome_known" in ev:
+            found = mine & ev["violation"]
+            out[f"insp_{kind}_violations"] = count(ev["firm"][found], n).astype(float)
+        out[f"insp_days_since_{kind}"] = days_since(last_day(ev, mine, n), as_of)
     return out
 
 
 def graded_inspection_features(prep: Prepared, as_of: int, known: np.ndarray) -> Columns:
-    """Where the source grades violations by severity: the counts found at the latest visit
-    (empty before the first) and in the last year. Nothing for sources that do not grade."""
+    """Where the source counts violations (graded by severity, or ungraded as `violations`):
+    the counts found at the latest visit (empty before the first) and in the last year.
+    Nothing for sources that do not count them."""
     ev, n = prep.events["inspections"], prep.size
     out: Columns = {}
-    for level in SEVERITY_LEVELS:
+    for level in COUNTED:
         if level not in ev:
             continue
         graded = known & ~np.isnan(ev[level])
         out[f"insp_last_{level}"] = edge_value(ev, graded, ev[level], n, np.nan, latest=True)
         recent = graded & (ev["day"] >= as_of - 365)
         out[f"insp_{level}_365d"] = count(ev["firm"][recent], n, ev[level][recent])
+    return out
+
+
+def score_features(prep: Prepared, as_of: int, known: np.ndarray) -> Columns:
+    """Where the data set declares a score scale: each firm's last, lowest and mean score,
+    the trend (the last score minus the mean of the earlier ones) and, with a declared
+    failing score, the days since the last failed visit. Empty before the first score."""
+    ev, n = prep.events["inspections"], prep.size
+    if "score" not in ev:
+        return {}
+    scored = known & ~np.isnan(ev["score"])
+    firm, score = ev["firm"][scored], ev["score"][scored]
+    last = edge_value(ev, scored, ev["score"], n, np.nan, latest=True)
+    visits = count(firm, n)
+    lowest = np.full(n, np.inf)
+    np.minimum.at(lowest, firm, score)
+    total = count(firm, n, score)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        earlier = np.where(visits > 1, (total - last) / (visits - 1), np.nan)
+    out = {"insp_score_last": last,
+           "insp_score_min": np.where(visits > 0, lowest, np.nan),
+           "insp_score_mean": share(total, visits),
+           "insp_score_trend": last - earlier}
+    if prep.meta.inspection_score is not None and prep.meta.inspection_score.fail is not None:
+        failed = known & ev["failed"]
+        out["insp_days_since_fail"] = days_since(last_day(ev, failed, n), as_of)
     return out
 
 

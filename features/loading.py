@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from features import settings
 from features.checks import VIOLATION_COLUMNS, check_table, is_in, is_in_each, list_items
 from features.contracts import LIST_SEP, TABLES, Contract
-from features.metadata import DEFAULT_META, DatasetMeta, contracts_for, read_meta
+from features.metadata import DEFAULT_META, META_FILE, DatasetMeta, contracts_for, read_meta
 
 QUARANTINE_COLUMNS = ["table", "file", *VIOLATION_COLUMNS]
 _SUFFIXES = (".parquet", ".csv")
@@ -228,6 +228,18 @@ def future_violations(frame: pd.DataFrame, contract: Contract, run_date: date
         columns=VIOLATION_COLUMNS)
 
 
+def undeclared_scores(raws: dict[str, pd.DataFrame], origin: dict[str, str],
+                      meta: DatasetMeta) -> list[str]:
+    """Scores given without the scale they are on (`inspection_score` in `_dataset.yaml`)."""
+    visits = raws.get("inspections")
+    if visits is None or "score" not in visits or meta.inspection_score is not None:
+        return []
+    if (visits["score"].astype("string").str.strip().fillna("") == "").all():
+        return []
+    return [f"{origin['inspections']}: column score has values, but {META_FILE} declares no "
+            "inspection_score (better: higher|lower, min, max)"]
+
+
 def check_sources(
     location: str | Path, run_date: date | None = None,
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, dict[str, str], DatasetMeta]:
@@ -240,7 +252,7 @@ def check_sources(
     run_date = run_date or settings.bureau_today()
     meta, problems = read_meta_of(location)
     raws, origin, more = read_raw(location, meta)
-    problems += more
+    problems += more + undeclared_scores(raws, origin, meta)
     if problems:
         raise SourceError(problems)
     contracts = contracts_for(meta)

@@ -9,23 +9,81 @@ inspectors per visit (the law's minimum).
 ```yaml
 firm_id: licence            # uscc (default) or the name of another scheme
 firm_id_pattern: '\\d{1,10}' # what an id of that scheme looks like (not for uscc)
-town_codes: [W01, W02]      # the data set's own areas, replacing Dongguan's towns
+town_codes: [W01, W02]      # the data set's own areas (text or numbers: [94101, 94102])
 visit_inspectors: 1         # inspector ids per visit
+entity_types: [LLC, sole]   # the data set's own legal forms, replacing the Chinese ones
+not_recorded: [established_on, entity_type, industry_code, outcome]  # columns it has none of
+industry: food              # the industry of firms with no industry_code
+inspection_score: {better: higher, min: 0, max: 100, fail: 70}  # visits' `score` scale
 ```
+
+`not_recorded` lists the columns the data set has none of (any of `NOT_RECORDABLE`): they may
+be left out of the tables, and the features that need them are left out. `inspection_score`
+declares the scale of the visits' `score`: which way is better, its range, and optionally
+`fail`, the score at or past which (at or below it when higher is better) a visit failed.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import Any, Literal
 
+import numpy as np
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from features.contracts import CONTRACTS, Column, Contract
+from features.industries import INDUSTRY_KEYS
 
 META_FILE = "_dataset.yaml"
 USCC = "uscc"
+# the columns a data set may declare it has none of, and their tables
+NOT_RECORDABLE = {"established_on": "registrations", "entity_type": "registrations",
+                  "industry_code": "registrations", "outcome": "inspections"}
+
+
+def _code_text(value: Any) -> Any:
+    """An area code given as a number (94101, or 94101.0 from a spreadsheet) as its text."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value) if isinstance(value, int | float) else value
+
+
+class InspectionScore(BaseModel):
+    """The scale of the visits' `score`: which way is better, its range, the failing score."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    better: Literal["higher", "lower"]
+    min: float
+    max: float
+    fail: float | None = None
+
+    @model_validator(mode="after")
+    def _range(self) -> InspectionScore:
+        if self.min >= self.max:
+            raise ValueError(f"inspection_score: min {self.min:g} is not below max {self.max:g}")
+        if self.fail is not None and not self.min <= self.fail <= self.max:
+            raise ValueError(f"inspection_score: fail {self.fail:g} is outside "
+                             f"{self.min:g}..{self.max:g}")
+        return self
+
+    def failing(self, scores: np.ndarray) -> np.ndarray:
+        """Whether each score is at or past the failing score (False for none, and for all
+        without a declared `fail`)."""
+        if self.fail is None:
+            return np.zeros(len(scores), dtype=bool)
+        return scores <= self.fail if self.better == "higher" else scores >= self.fail
 
 
 class DatasetMeta(BaseModel):
@@ -38,6 +96,31 @@ class DatasetMeta(BaseModel):
     firm_id_pattern: str | None = None
     town_codes: tuple[str, ...] | None = None
     visit_inspectors: int = Field(default=2, ge=1, le=5)
+    entity_types: tuple[str, ...] | None = None
+    not_recorded: tuple[str, ...] = ()
+    industry: str | None = None
+    inspection_score: InspectionScore | None = None
+
+    @field_validator("town_codes", mode="before")
+    @classmethod
+    def _codes_as_text(cls, value: Any) -> Any:
+        return [_code_text(v) for v in value] if isinstance(value, list | tuple) else value
+
+    @field_validator("not_recorded")
+    @classmethod
+    def _recordable(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [v for v in value if v not in NOT_RECORDABLE]
+        if unknown:
+            raise ValueError(f"not_recorded: {', '.join(unknown)} cannot be left out "
+                             f"(only {', '.join(NOT_RECORDABLE)})")
+        return value
+
+    @field_validator("industry")
+    @classmethod
+    def _known_industry(cls, value: str | None) -> str | None:
+        if value is not None and value not in INDUSTRY_KEYS:
+            raise ValueError(f"industry {value!r} is not one of {', '.join(INDUSTRY_KEYS)}")
+        return value
 
     @model_validator(mode="after")
     def _pattern_for_other_schemes(self) -> DatasetMeta:
@@ -46,6 +129,9 @@ class DatasetMeta(BaseModel):
         if self.firm_id == USCC and self.firm_id_pattern:
             raise ValueError("firm_id_pattern is only for schemes other than uscc "
                              "(credit codes are checked by their check characters)")
+        if "industry_code" in self.not_recorded and self.industry is None:
+            raise ValueError("a data set without industry_code names its firms' industry "
+                             f"(industry: one of {', '.join(INDUSTRY_KEYS)})")
         return self
 
     @property
@@ -76,6 +162,13 @@ def write_meta(folder: Path, meta: DatasetMeta) -> Path:
 
 
 def _column_for(column: Column, meta: DatasetMeta) -> Column:
+    if column.name in meta.not_recorded:  # each such name is in one table only
+        column = dataclasses.replace(column, nullable=True, optional=True)
+    if column.name == "score" and meta.inspection_score is not None:
+        return dataclasses.replace(column, minimum=meta.inspection_score.min,
+                                   maximum=meta.inspection_score.max)
+    if meta.entity_types is not None and column.name == "entity_type":
+        return dataclasses.replace(column, allowed=meta.entity_types)
     if column.uscc and not meta.is_uscc:
         return dataclasses.replace(column, uscc=False, pattern=meta.firm_id_pattern,
                                    doc=f"firm id ({meta.firm_id})")

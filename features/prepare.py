@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from features.contracts import SEVERITY_LEVELS, VIOLATION_OUTCOMES
+from features.contracts import SEVERITY_LEVELS, VIOLATION_OUTCOMES, VISIT_KINDS
 from features.firm_state import RegisterHistory, firm_ids
 from features.industries import IndustryConfig, default_config, industry_of
 from features.matching import match_subjects
+from features.metadata import DEFAULT_META, DatasetMeta
 from features.nearby import nearby_pairs
 from features.windows import days
 
@@ -44,6 +45,8 @@ class Prepared:
     config: IndustryConfig
     category_groups: tuple[str, ...]
     match: dict[str, float] = field(default_factory=dict)
+    meta: DatasetMeta = DEFAULT_META
+    visit_kinds: tuple[int, ...] = ()  # the kinds (positions in VISIT_KINDS) of any visit
 
     @property
     def size(self) -> int:
@@ -91,10 +94,37 @@ def _floats(frame: pd.DataFrame, column: str) -> np.ndarray:
     return frame[column].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
 
 
+COUNTED = (*SEVERITY_LEVELS, "violations")  # graded counts, and the ungraded one
+
+
 def _graded(insp: pd.DataFrame) -> dict[str, np.ndarray]:
-    """Violation counts of each severity level the source grades (none for most sources)."""
+    """Violation counts of each severity level the source grades, and the ungraded count
+    (`violations`), where the source has them (none for most sources)."""
     counts = {level: _floats(insp, f"{level}_violations") for level in SEVERITY_LEVELS}
+    counts["violations"] = _floats(insp, "violations")
     return {level: v for level, v in counts.items() if (~np.isnan(v)).any()}
+
+
+def _visits(insp: pd.DataFrame, firm: np.ndarray, meta: DatasetMeta) -> dict[str, np.ndarray]:
+    """The visits as arrays: kind (position in VISIT_KINDS), whether random, whether the
+    outcome is known and a violation, the score where the data set declares one, counts."""
+    arrays = {
+        "firm": firm,
+        "day": days(insp["known_at"]),
+        "kind": insp["kind"].map({k: i for i, k in enumerate(VISIT_KINDS)}).fillna(-1)
+        .astype(np.int64).to_numpy(),
+        "random": (insp["kind"] == "random").to_numpy(dtype=bool),
+        "violation": insp.get("outcome", pd.Series(index=insp.index, dtype=object)).isin(
+            VIOLATION_OUTCOMES).to_numpy(dtype=bool),
+        "prob": insp["inclusion_prob"].to_numpy(dtype=float),
+        **_graded(insp),
+    }
+    if "outcome" not in meta.not_recorded and "outcome" in insp:
+        arrays["outcome_known"] = insp["outcome"].notna().to_numpy(dtype=bool)
+    if meta.inspection_score is not None:
+        arrays["score"] = _floats(insp, "score")
+        arrays["failed"] = meta.inspection_score.failing(arrays["score"])
+    return arrays
 
 
 def _nearby(registrations: pd.DataFrame, comp: pd.DataFrame, linked: np.ndarray,
@@ -110,16 +140,22 @@ def _nearby(registrations: pd.DataFrame, comp: pd.DataFrame, linked: np.ndarray,
 
 
 def prepare(tables: dict[str, pd.DataFrame], config: IndustryConfig | None = None,
-            data_end: pd.Timestamp | None = None) -> Prepared:
+            data_end: pd.Timestamp | None = None, meta: DatasetMeta = DEFAULT_META
+            ) -> Prepared:
     """Index firms and turn every event table into arrays, once.
 
     `data_end` defaults to the latest known_at in these tables; a part of a larger data set
-    (the Dask engine's partitions) passes the whole set's.
+    (the Dask engine's partitions) passes the whole set's. `meta` is what the data set
+    declares (`Sources.meta`): the columns it has none of, its firms' industry where it
+    records no industry code, its score scale.
     """
     config = config or default_config()
     registrations = tables["registrations"].reset_index(drop=True)
-    firms = registrations[list(FIRM_COLUMNS)].copy()
+    firms = registrations.reindex(columns=list(FIRM_COLUMNS))  # a column not recorded: empty
     firms["industry"] = industry_of(firms["industry_code"], config)
+    if meta.industry is not None:
+        firms["industry"] = firms["industry"].where(firms["industry_code"].notna(),
+                                                    meta.industry)
     changes = tables["registration_changes"]
     register = RegisterHistory.from_tables(firms, changes, hashed=RELATED_FIELDS)
     pen, insp, lst = tables["penalties"], tables["inspections"], tables["abnormal_list"]
@@ -141,14 +177,7 @@ def prepare(tables: dict[str, pd.DataFrame], config: IndustryConfig | None = Non
             "fine": pen["fine"].fillna(0.0).to_numpy(dtype=float),
         },
         "complaints": complaints,
-        "inspections": {
-            "firm": ids[3],
-            "day": days(insp["known_at"]),
-            "random": (insp["kind"] == "random").to_numpy(dtype=bool),
-            "violation": insp["outcome"].isin(VIOLATION_OUTCOMES).to_numpy(dtype=bool),
-            "prob": insp["inclusion_prob"].to_numpy(dtype=float),
-            **_graded(insp),
-        },
+        "inspections": _visits(insp, ids[3], meta),
         "nearby_complaints": _nearby(registrations, comp, ids[2], complaints["day"]),
         "listings": {
             "firm": ids[4],
@@ -161,7 +190,8 @@ def prepare(tables: dict[str, pd.DataFrame], config: IndustryConfig | None = Non
     }
     end = data_end if data_end is not None else latest_known(tables)
     groups = (*config.complaint_categories, "other")
-    return Prepared(firms, register, events, end, config, groups, match)
+    kinds = tuple(int(k) for k in np.unique(events["inspections"]["kind"]) if k >= 0)
+    return Prepared(firms, register, events, end, config, groups, match, meta, kinds)
 
 
 def latest_known(tables: dict[str, pd.DataFrame]) -> pd.Timestamp:

@@ -32,15 +32,22 @@ def change_features(prep: Prepared, as_of: int) -> Columns:
     return out
 
 
-def own_features(state: pd.DataFrame, as_of: int) -> pd.DataFrame:
-    """Registration features of each firm in `state` on its own (index kept)."""
+OWN_FEATURES = ("age_days", "entity_type", "industry_code", "log_capital", "status")
+NEEDS = {"age_days": "established_on"}  # the register column each feature reads, if another
+
+
+def own_features(state: pd.DataFrame, as_of: int | np.ndarray,
+                 not_recorded: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Registration features of each firm in `state` on its own (index kept), as of one day
+    or one day per row; those reading a column the data set has none of (`not_recorded`)
+    are left out."""
     out = pd.DataFrame(index=state.index)
     out["age_days"] = (as_of - days(state["established_on"])).astype(float)
     out["entity_type"] = state["entity_type"]
     out["industry_code"] = state["industry_code"]
     out["log_capital"] = np.log1p(state["registered_capital"].astype(float))
     out["status"] = state["status"]
-    return out
+    return out.drop(columns=[c for c in OWN_FEATURES if NEEDS.get(c, c) in not_recorded])
 
 
 @dataclass

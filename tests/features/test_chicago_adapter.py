@@ -1,8 +1,5 @@
 """The Chicago adapter on a slice of the real public tables (../shared, present in CI)."""
 
-from pathlib import Path
-
-import pandas as pd
 import pytest
 
 from features.adapters import chicago
@@ -10,35 +7,14 @@ from features.cohorts import inspection_cohort
 from features.loading import load_sources
 from features.prepare import prepare
 from features.validation import validate
+from tests.features.chicago_slice import DATA, write_slice
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "chicago-food-inspections"
 pytestmark = pytest.mark.skipif(not DATA.is_dir(), reason=f"no Chicago data at {DATA}")
-
-
-def _slice(raw: dict[str, pd.DataFrame], licences: int = 150) -> dict[str, pd.DataFrame]:
-    """Every record of the first `licences` licences inspected in 2014, and 311 complaints
-    from 2013 on."""
-    insp = raw["inspections"]
-    kept = insp.loc[insp["Inspection_Date"] >= "2014-01-01", "License"].drop_duplicates()
-    kept = set(kept.head(licences))
-    mine = insp["License"].isin(kept)
-    return {**raw, "inspections": insp.loc[mine],
-            "licences": raw["licences"].loc[raw["licences"]["Inspection_ID"].isin(
-                insp.loc[mine, "Inspection_ID"])],
-            "visits": raw["visits"].loc[pd.to_numeric(raw["visits"]["License"],
-                                                      errors="coerce").isin(kept)],
-            "sanitation": raw["sanitation"].loc[raw["sanitation"]["Creation_Date"] >=
-                                                "2013-01-01"]}
 
 
 @pytest.fixture(scope="module")
 def sources(tmp_path_factory):
-    raw = _slice(chicago.read_raw(DATA))
-    out = tmp_path_factory.mktemp("chicago")
-    for name, frame in chicago.adapt(raw).items():
-        frame.to_parquet(out / f"{name}.parquet", index=False)
-    chicago.write_meta(out, chicago.META)
-    return out
+    return write_slice(tmp_path_factory.mktemp("chicago"))
 
 
 def test_the_adapted_tables_keep_their_contracts(sources):

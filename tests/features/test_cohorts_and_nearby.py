@@ -120,6 +120,7 @@ def test_cohort_leaves_out_visits_of_firms_not_on_the_register_yet(prep):
 
 def test_inspector_record_counts_the_lead_inspectors_earlier_visits():
     from features.cohorts import inspector_record
+    from features.visit_labels import VisitLabel
 
     history = pd.DataFrame({
         "inspector_ids": ["I1|I2", "I1|I3", "I2|I1", "I1|I2", "I1|I2"],
@@ -128,7 +129,7 @@ def test_inspector_record_counts_the_lead_inspectors_earlier_visits():
                                     "2024-01-01"])})
     visits = pd.DataFrame({"inspector_ids": ["I1|I9", "I2|I1", "I7|I1"],
                            "inspected_on": pd.to_datetime(["2024-01-01"] * 3)})
-    seen, share = inspector_record(history, visits, "violation", 365)
+    seen, share = inspector_record(history, visits, VisitLabel("violation"), 365)
     # I1 led 3 visits known in [2023-01-01, 2024-01-01): 2 found something; the visit known on
     # 2024-01-01 itself is not known before the date
     assert seen.tolist() == [3.0, 1.0, 0.0]
