@@ -33,10 +33,6 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "abn_times_listed": ("曾{value:.0f}次被列入经营异常名录",
                          "listed as abnormal {value:.0f} times"),
     "serious_listed": ("已列入严重违法失信名单", "on the serious-violation list"),
-    "insp_random_violations": ("随机抽查发现问题{value:.0f}次",
-                               "{value:.0f} violations found by random inspections"),
-    "insp_targeted_violations": ("定向检查发现问题{value:.0f}次",
-                                 "{value:.0f} violations found by targeted inspections"),
     "insp_violation_share": ("既往检查问题发现率{value:.0%}，同行业{ref:.0%}",
                              "{value:.0%} of past visits found a violation (industry {ref:.0%})"),
     "addr_firms": ("同一地址登记{value:.0f}家其他企业（集群注册）",
@@ -72,8 +68,6 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "abn_open_days": ("列入经营异常名录已{value:.0f}天（满三年将列入严重违法失信名单）",
                       "on the abnormal list for {value:.0f} days (three years moves a firm to "
                       "the serious-violation list)"),
-    "insp_random": ("既往随机抽查{value:.0f}次", "{value:.0f} random inspections so far"),
-    "insp_targeted": ("既往定向检查{value:.0f}次", "{value:.0f} targeted inspections so far"),
     "insp_days_since_last": ("距上次检查{value:.0f}天（同行业中位数{ref:.0f}天）",
                              "{value:.0f} days since the last inspection (industry median "
                              "{ref:.0f})"),
@@ -99,6 +93,33 @@ for _level, _zh in LEVELS_ZH.items():
                                         f"{{value:.0f}} {_level} violations at the last visit")
     TEMPLATES[f"insp_{_level}_365d"] = (f"近一年检查发现{_zh}问题{{value:.0f}}项",
                                         f"{{value:.0f}} {_level} violations found in a year")
+# visit kinds (features/contracts.py VISIT_KINDS): how many, what they found, how long ago
+KINDS_ZH = {"random": "随机抽查", "targeted": "定向检查", "routine": "日常检查",
+            "follow_up": "复查", "complaint": "投诉核查", "licence": "许可核查"}
+for _kind, _zh in KINDS_ZH.items():
+    _en = _kind.replace("_", "-")
+    TEMPLATES[f"insp_{_kind}"] = (f"既往{_zh}{{value:.0f}}次",
+                                  f"{{value:.0f}} {_en} visits so far")
+    TEMPLATES[f"insp_{_kind}_violations"] = (f"{_zh}发现问题{{value:.0f}}次",
+                                             f"{{value:.0f}} violations found by {_en} visits")
+    TEMPLATES[f"insp_days_since_{_kind}"] = (f"距上次{_zh}{{value:.0f}}天",
+                                             f"{{value:.0f}} days since the last {_en} visit")
+# a city's ungraded violation counts and inspection scores (scale in _dataset.yaml)
+TEMPLATES.update({
+    "insp_last_violations": ("上次检查发现问题{value:.0f}项",
+                             "{value:.0f} violations at the last visit"),
+    "insp_violations_365d": ("近一年检查发现问题{value:.0f}项",
+                             "{value:.0f} violations found in a year"),
+    "insp_score_last": ("上次检查得分{value:g}（同行业中位数{ref:g}）",
+                        "last inspection score {value:g} (industry median {ref:g})"),
+    "insp_score_min": ("历次检查最低得分{value:g}", "lowest inspection score {value:g}"),
+    "insp_score_mean": ("历次检查平均得分{value:.1f}（同行业中位数{ref:.1f}）",
+                        "mean inspection score {value:.1f} (industry median {ref:.1f})"),
+    "insp_score_trend": ("上次得分较此前平均变化{value:+g}分",
+                         "last score {value:+g} against the earlier mean"),
+    "insp_days_since_fail": ("距上次检查不合格{value:.0f}天",
+                             "{value:.0f} days since the last failed inspection"),
+})
 
 
 def contributions(pipeline: Pipeline, frame: pd.DataFrame) -> pd.DataFrame:
