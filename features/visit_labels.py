@@ -21,7 +21,7 @@ from features.contracts import VIOLATION_OUTCOMES
 from features.metadata import DatasetMeta
 from features.refusals import LabelError
 
-__all__ = ["LABEL_RULES", "LabelError", "VisitLabel", "parse_label"]
+__all__ = ["LABEL_RULES", "LabelError", "VisitLabel", "check_label_text", "parse_label"]
 
 LABEL_RULES: dict[str, str] = {
     "violation": "the visit's outcome is rectify or case_opened",
@@ -64,6 +64,13 @@ class VisitLabel:
         return np.where(np.isnan(value), np.nan, hit.astype(float))
 
 
+def check_label_text(text: str) -> None:
+    """Refuse a label that names no rule, before any data is read (LabelError)."""
+    given = text.strip()
+    if given not in ("violation", "critical") and _SCORE.fullmatch(given) is None:
+        raise LabelError(f"--label {given!r}: one of violation, critical, score<=N, score>=N")
+
+
 def parse_label(text: str, meta: DatasetMeta, visits: pd.DataFrame) -> VisitLabel:
     """The label `text` names, if the data set (its declarations and its `visits`) can
     support it; raises LabelError with the reason otherwise."""
@@ -78,9 +85,9 @@ def parse_label(text: str, meta: DatasetMeta, visits: pd.DataFrame) -> VisitLabe
             raise LabelError("--label critical needs graded visits (critical_violations), "
                              "which this data set does not record")
         return VisitLabel("critical")
+    check_label_text(given)
     match = _SCORE.fullmatch(given)
-    if match is None:
-        raise LabelError(f"--label {given!r}: one of violation, critical, score<=N, score>=N")
+    assert match is not None
     return _score_label(given, match.group(1), float(match.group(2)), meta, visits)
 
 

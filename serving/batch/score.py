@@ -45,7 +45,7 @@ def score_run(engine: Engine, sources: str, as_of: pd.Timestamp,
     run_id = runs.start_run(engine, as_of.date(), location_of(sources), versions)
     try:
         loaded = load_sources(sources)
-        prep = prepare(loaded.tables)
+        prep = prepare(loaded.tables, meta=loaded.meta)
         step()
         scored = score_firms(prep, loaded["registrations"], as_of, champions, step=step)
         runs.write_warnings(engine, run_id, scored)

@@ -105,11 +105,6 @@ class Cohort(StrEnum):
     inspected = "inspected"
 
 
-class VisitLabel(StrEnum):
-    violation = "violation"
-    critical = "critical"
-
-
 
 def features(
     sources: Annotated[str, typer.Option(help="folder of the seven tables, or a SQL URL")],
@@ -128,15 +123,22 @@ def features(
         help="active: every firm active on each as-of date; inspected: one row per "
              "inspection (features as of its date, its outcome as the label), for the visits "
              "from the first to the last date given (all without dates)")] = Cohort.active,
-    label: Annotated[VisitLabel, typer.Option(
-        help="--cohort inspected: violation (outcome rectify or case_opened) or critical "
-             "(critical_violations > 0)")] = VisitLabel.violation,
+    label: Annotated[str, typer.Option(
+        help="--cohort inspected: violation (outcome rectify or case_opened), critical "
+             "(critical_violations > 0), or score<=N / score>=N (the visit's score at or "
+             "below / above N, on the scale _dataset.yaml declares)")] = "violation",
 ) -> None:
     """Build point-in-time features and labels for every firm active on each as-of date, or
     for every inspection (--cohort inspected)."""
     for text in [*(as_of or []), *(monthly or ())]:
         parse_date(text)
-    existing_sources(sources)  # refused before anything heavy is imported
+    from features.visit_labels import LabelError, check_label_text
+
+    try:
+        check_label_text(label)
+    except LabelError as exc:
+        raise refused(exc) from exc
+    existing_sources(sources)  # refused before the sources are read
     import pandas as pd
 
     from features.dataset import DatasetKindError, as_of_dates, build_dataset
@@ -170,7 +172,7 @@ def features(
 
 
 def _cohort_features(sources: str, out: Path, bounds: tuple[Any, Any] | None,
-                     keys: Sequence[str], label: VisitLabel, engine: Engine) -> None:
+                     keys: Sequence[str], label: str, engine: Engine) -> None:
     from features.dataset import DatasetKindError, build_cohort_dataset, cohort_visits
     from features.loading import SourceError, load_sources
 
@@ -180,8 +182,8 @@ def _cohort_features(sources: str, out: Path, bounds: tuple[Any, Any] | None,
         loaded = load_sources(sources)
         days = cohort_visits(loaded, bounds)["inspected_on"].nunique()
         with progress_bar("building the inspection cohort", days) as step:
-            manifest = build_cohort_dataset(sources, out, bounds, keys, label.value, step,
-                                            loaded)
+            manifest = build_cohort_dataset(sources, out, bounds, keys, label, step, loaded,
+                                            report=console.print)
     except SourceError as exc:
         raise structural(exc) from exc
     except DatasetKindError as exc:

@@ -98,7 +98,8 @@ class Workspace:
         with self._lock:
             if self._loaded is None or self._loaded.location != location:
                 sources = load_sources(location)
-                self._loaded = Loaded(sources, prepare(sources.tables), location)
+                prep = prepare(sources.tables, meta=sources.meta)
+                self._loaded = Loaded(sources, prep, location)
             return self._loaded
 
     def warm(self) -> None:

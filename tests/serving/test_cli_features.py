@@ -95,3 +95,28 @@ def test_a_cohort_folder_refuses_the_other_kind_of_dataset(tiny, tmp_path):
                                     *extra])
         assert again.exit_code == 2, again.output
         assert "holds the inspected (label violation) cohort" in again.output
+
+
+def test_a_city_cohort_is_labelled_by_its_score_and_a_label_without_a_rule_is_refused(tmp_path):
+    from tests.features.test_city_records import _city
+
+    city, out = _city(tmp_path / "city"), tmp_path / "cohort"
+    result = runner.invoke(app, ["features", "--sources", str(city), "--out", str(out),
+                                 "--cohort", "inspected", "--label", "score<=70"])
+    assert result.exit_code == 0, result.output
+    assert "label: the visit's score is at or below 70" in result.output
+    assert "partitions written" in result.output  # a line per stage
+    frame = pd.read_parquet(out)
+    assert {"insp_score_last", "insp_routine"} <= set(frame.columns)
+    assert json.loads((out / "_manifest.json").read_text("utf-8"))["label"] == "score<=70"
+
+    wrong = runner.invoke(app, ["features", "--sources", str(tmp_path / "nowhere"), "--out",
+                                str(tmp_path / "x"), "--cohort", "inspected", "--label", "bad"])
+    assert wrong.exit_code == 2  # refused before the (missing) sources are looked at
+    assert "one of violation, critical, score<=N, score>=N" in wrong.output
+
+    unsupported = runner.invoke(app, ["features", "--sources", str(city), "--out",
+                                      str(tmp_path / "y"), "--cohort", "inspected",
+                                      "--label", "violation"])
+    assert unsupported.exit_code == 2 and "does not record" in unsupported.output
+    assert "Traceback" not in unsupported.output
