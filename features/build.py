@@ -39,7 +39,9 @@ from features.windows import day_of
 # 2: abn_open_days; 3: graded visits and nearby complaints; 4: visit kinds, scores, ungraded
 # violation counts, registration columns a data set has none of
 FEATURE_SET_VERSION = "4"
-CATEGORICAL = ("town_code", "entity_type", "industry_code", "status", "abn_latest_reason")
+# the categorical inputs a dataset can hold (an inspection cohort adds the visit's own)
+CATEGORICAL = ("town_code", "entity_type", "industry_code", "status", "abn_latest_reason",
+               "visit_inspector", "visit_kind")
 HELPERS = ["industry", "address", "legal_rep_id", "_penalised", "_listed"]
 
 

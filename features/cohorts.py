@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
+from features.build import as_text
 from features.contracts import LIST_SEP
 from features.firm_state import firm_ids
 from features.labels import LABEL_COLUMNS
@@ -122,8 +123,7 @@ def inspection_cohort(prep: Prepared, visits: pd.DataFrame, label: CohortLabel =
     context = context.iloc[known].assign(_pair=pair_of.ravel())
     cohort = context.merge(rows.drop(columns=list(LABEL_COLUMNS)), on=["_pair", "uscc"],
                            how="inner", validate="many_to_one").drop(columns="_pair")
-    for name in ("visit_inspector", "visit_kind"):
-        cohort[name] = cohort[name].astype("str")
+    cohort = as_text(cohort)
     rest = [c for c in cohort.columns if c not in (*KEYS, *LABEL_COLUMNS)]
     return cohort[[*KEYS, *rest, *LABEL_COLUMNS]].sort_values(
         ["inspected_on", "inspection_id"], kind="stable").reset_index(drop=True)

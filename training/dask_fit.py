@@ -23,7 +23,7 @@ from lightgbm.dask import DaskLGBMClassifier
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
 
-from features.build import CATEGORICAL
+from features.build import as_text
 from features.dataset import partition_dir
 from training.data import Split, feature_names, temporal_split
 from training.model import (
@@ -51,10 +51,7 @@ def cluster(scheduler: str | None = None) -> Iterator[Client]:
 
 def _typed(part: pd.DataFrame) -> pd.DataFrame:
     """`training.data.load_features`' types: categories as text (the encoder's input)."""
-    part = part.copy()
-    for name in CATEGORICAL:
-        part[name] = part[name].astype(str)
-    return part
+    return as_text(part.copy())
 
 
 def _read(features: Path, industry: str, dates: list[pd.Timestamp]) -> dd.DataFrame:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from features.build import CATEGORICAL
+from features.build import as_text
+from features.cohorts import KEYS
 from features.labels import LABEL_COLUMNS
 
 
@@ -24,14 +25,13 @@ def load_features(features: Path, industry: str) -> pd.DataFrame:
                                 f"(run riskwarn features first)")
     frame = pd.read_parquet(path)
     frame["as_of"] = pd.to_datetime(frame["as_of"].astype(str))
-    for name in CATEGORICAL:
-        frame[name] = frame[name].astype(str)
-    return frame.sort_values(["as_of", "uscc"]).reset_index(drop=True)
+    return as_text(frame).sort_values(["as_of", "uscc"]).reset_index(drop=True)
 
 
 def feature_names(frame: pd.DataFrame) -> list[str]:
-    """Model inputs: every column but the key, the date and the labels."""
-    return [c for c in frame.columns if c not in ("uscc", "as_of", "industry", *LABEL_COLUMNS)]
+    """Model inputs: every column but the keys (an inspection cohort's too), the date and the
+    labels."""
+    return [c for c in frame.columns if c not in ("as_of", *KEYS, *LABEL_COLUMNS)]
 
 
 @dataclass
@@ -50,21 +50,40 @@ class Split:
         }
 
 
-TEST_DATES = 3  # the test period: the latest three labelled as-of dates (monthly: a quarter)
+TEST_DATES = 3  # the test period: the latest three labelled periods (monthly: a quarter)
+
+
+def is_cohort(frame: pd.DataFrame) -> bool:
+    """An inspection cohort's rows (one per visit) carry the visit's `inspection_id`."""
+    return "inspection_id" in frame
+
+
+def periods(frame: pd.DataFrame) -> pd.Series:
+    """The unit the temporal split counts: each as-of date of a firm snapshot dataset; the
+    calendar month (its last day) of an inspection cohort's visits, whose as-of is the visit
+    date."""
+    if not is_cohort(frame):
+        return frame["as_of"]
+    return frame["as_of"].dt.to_period("M").dt.to_timestamp(how="end").dt.normalize()
 
 
 def temporal_split(frame: pd.DataFrame, horizon_days: int, test_dates: int = TEST_DATES
                    ) -> Split:
-    """Test: the latest labelled as-of dates. Calibration: the latest one at least a horizon
-    before the first test date (its outcomes were all known by then). Train: every earlier
-    date. The test period is never used for fitting, calibrating or tuning."""
-    labelled = sorted(frame.loc[frame["label"].notna(), "as_of"].unique())
+    """Test: the latest labelled periods (`periods`). Calibration: the latest one at least a
+    horizon before the first test period (its outcomes were all known by then; a visit's
+    outcome is known at the visit, so a cohort's calibration month is the one just before).
+    Train: every earlier period. The test period is never used for fitting, calibrating or
+    tuning."""
+    unit = periods(frame)
+    if is_cohort(frame):
+        horizon_days = 0
+    labelled = sorted(unit[frame["label"].notna()].unique())
     if not labelled:
         raise NotEnoughHistory("no as-of date has complete labels yet")
     tests = labelled[-test_dates:]
     test_date = tests[0]
     gap = pd.Timedelta(days=horizon_days)
-    earlier = [d for d in labelled if d <= test_date - gap]
+    earlier = [d for d in labelled if d <= test_date - gap and d < test_date]
     if not earlier:
         raise NotEnoughHistory(f"no labelled as-of date {horizon_days} days before the test "
                                f"period starting {test_date:%Y-%m-%d}")
@@ -73,9 +92,9 @@ def temporal_split(frame: pd.DataFrame, horizon_days: int, test_dates: int = TES
     if not train_dates:
         raise NotEnoughHistory(f"no labelled as-of date before {calibration_date:%Y-%m-%d} "
                                "to train on")
-    rows = frame.loc[frame["label"].notna()]
+    labelled_rows = frame["label"].notna()
     return Split(
-        train=rows.loc[rows["as_of"].isin(train_dates)].reset_index(drop=True),
-        calibration=rows.loc[rows["as_of"] == calibration_date].reset_index(drop=True),
-        test=rows.loc[rows["as_of"].isin(tests)].reset_index(drop=True),
+        train=frame.loc[labelled_rows & unit.isin(train_dates)].reset_index(drop=True),
+        calibration=frame.loc[labelled_rows & (unit == calibration_date)].reset_index(drop=True),
+        test=frame.loc[labelled_rows & unit.isin(tests)].reset_index(drop=True),
     )
