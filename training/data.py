@@ -67,6 +67,41 @@ def periods(frame: pd.DataFrame) -> pd.Series:
     return frame["as_of"].dt.to_period("M").dt.to_timestamp(how="end").dt.normalize()
 
 
+def label_gap(frame: pd.DataFrame, horizon_days: int) -> int:
+    """Days a row's label takes to be known: the industry's horizon for a firm snapshot, none
+    for a visit (its outcome is known at the visit)."""
+    return 0 if is_cohort(frame) else horizon_days
+
+
+def fitted_before(unit: list[pd.Timestamp], valid: pd.Timestamp, horizon_days: int
+                  ) -> list[pd.Timestamp]:
+    """The periods whose labels were all known before period `valid` starts."""
+    return [d for d in unit if d <= valid - pd.Timedelta(days=horizon_days) and d < valid]
+
+
+CALIBRATION_VISITS = 200  # a cohort calibrates on its latest months holding this many visits
+CALIBRATION_CLASS = 5  # ... and this many of each outcome
+
+
+def calibration_periods(frame: pd.DataFrame, unit: pd.Series,
+                        candidates: list[pd.Timestamp]) -> list[pd.Timestamp]:
+    """The periods that calibrate, in order: the latest candidate; for a cohort, as many of
+    the latest as hold CALIBRATION_VISITS labelled visits with CALIBRATION_CLASS of each
+    outcome (a month of a small city may hold four visits), at most a third of them."""
+    if not is_cohort(frame):
+        return candidates[-1:]
+    y = frame["label"]
+    chosen: list[pd.Timestamp] = []
+    for period in reversed(candidates[-max(1, len(candidates) // 3):]):
+        chosen.insert(0, period)
+        mine = y[unit.isin(chosen) & y.notna()]
+        found = int(mine.sum())
+        if len(mine) >= CALIBRATION_VISITS and min(found, len(mine) - found) >= (
+                CALIBRATION_CLASS):
+            break
+    return chosen
+
+
 def temporal_split(frame: pd.DataFrame, horizon_days: int, test_dates: int = TEST_DATES
                    ) -> Split:
     """Test: the latest labelled periods (`periods`). Calibration: the latest one at least a
@@ -75,26 +110,24 @@ def temporal_split(frame: pd.DataFrame, horizon_days: int, test_dates: int = TES
     Train: every earlier period. The test period is never used for fitting, calibrating or
     tuning."""
     unit = periods(frame)
-    if is_cohort(frame):
-        horizon_days = 0
+    horizon_days = label_gap(frame, horizon_days)
     labelled = sorted(unit[frame["label"].notna()].unique())
     if not labelled:
         raise NotEnoughHistory("no as-of date has complete labels yet")
     tests = labelled[-test_dates:]
     test_date = tests[0]
-    gap = pd.Timedelta(days=horizon_days)
-    earlier = [d for d in labelled if d <= test_date - gap and d < test_date]
+    earlier = fitted_before(labelled, test_date, horizon_days)
     if not earlier:
         raise NotEnoughHistory(f"no labelled as-of date {horizon_days} days before the test "
                                f"period starting {test_date:%Y-%m-%d}")
-    calibration_date = earlier[-1]
-    train_dates = [d for d in labelled if d < calibration_date]
+    calibration = calibration_periods(frame, unit, earlier)
+    train_dates = [d for d in labelled if d < calibration[0]]
     if not train_dates:
-        raise NotEnoughHistory(f"no labelled as-of date before {calibration_date:%Y-%m-%d} "
+        raise NotEnoughHistory(f"no labelled as-of date before {calibration[0]:%Y-%m-%d} "
                                "to train on")
     labelled_rows = frame["label"].notna()
     return Split(
         train=frame.loc[labelled_rows & unit.isin(train_dates)].reset_index(drop=True),
-        calibration=frame.loc[labelled_rows & (unit == calibration_date)].reset_index(drop=True),
+        calibration=frame.loc[labelled_rows & unit.isin(calibration)].reset_index(drop=True),
         test=frame.loc[labelled_rows & unit.isin(tests)].reset_index(drop=True),
     )

@@ -19,7 +19,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OrdinalEncoder
 
 from features.build import CATEGORICAL
-from training.data import periods
+from training.data import is_cohort
 from training.metrics import points_rule
 
 # Monthly snapshots repeat each firm many times, so leaves must span many firms
@@ -85,7 +85,8 @@ def make_pipeline(features: list[str], params: dict[str, Any], seed: int = 0) ->
 def fit_pipeline(train: pd.DataFrame, features: list[str], params: dict[str, Any],
                  seed: int = 0) -> Pipeline:
     """Encoder + LightGBM fitted on the training rows (uncalibrated)."""
-    dates = periods(train).nunique() if "as_of" in train else 1
+    # a firm recurs once per as-of date in snapshots; a cohort's visits are each their own row
+    dates = 1 if "as_of" not in train or is_cohort(train) else train["as_of"].nunique()
     pipeline = make_pipeline(features, lightgbm_params(params, dates), seed)
     n_cat = len(column_order(features)[0])
     pipeline.fit(inputs(train, features), train["label"].astype(int),

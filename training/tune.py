@@ -19,7 +19,14 @@ import pandas as pd
 
 from features import settings
 from features.industries import default_config
-from training.data import feature_names, load_features, temporal_split
+from training.data import (
+    feature_names,
+    fitted_before,
+    label_gap,
+    load_features,
+    periods,
+    temporal_split,
+)
 from training.metrics import precision_at_k, roc_auc
 from training.model import DEFAULT_PARAMS, fit_pipeline, inputs
 
@@ -30,15 +37,16 @@ TUNED = ("n_estimators", "learning_rate", "num_leaves", "min_child_samples_per_d
 
 def folds(train: pd.DataFrame, horizon_days: int, count: int = FOLDS
           ) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
-    """(fit rows, validation rows): validation dates at the end of the training period, each
-    fitted on dates at least a horizon earlier."""
-    dates = sorted(train["as_of"].unique())
+    """(fit rows, validation rows): validation periods (`training.data.periods`) at the end of
+    the training period, each fitted on periods whose labels were known before it."""
+    unit = periods(train)
+    dates = sorted(unit.unique())
+    gap = label_gap(train, horizon_days)
     out = []
     for valid_date in dates[-count:]:
-        fit_dates = [d for d in dates if d <= valid_date - pd.Timedelta(days=horizon_days)]
+        fit_dates = fitted_before(dates, valid_date, gap)
         if fit_dates:
-            out.append((train.loc[train["as_of"].isin(fit_dates)],
-                        train.loc[train["as_of"] == valid_date]))
+            out.append((train.loc[unit.isin(fit_dates)], train.loc[unit == valid_date]))
     return out
 
 
@@ -64,24 +72,32 @@ def suggest(trial: optuna.Trial) -> dict[str, Any]:
     }
 
 
+def search(train: pd.DataFrame, names: list[str], k: int, horizon_days: int, trials: int,
+           seed: int = 0, what: str = "the data") -> tuple[dict[str, Any], float]:
+    """(parameters, objective): Optuna over rolling origins inside `train` only."""
+    parts = folds(train, horizon_days)
+    if not parts:
+        raise ValueError(f"{what}: the training period is too short for rolling origins")
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.create_study(direction="maximize",
+                                sampler=optuna.samplers.TPESampler(seed=seed))
+    study.enqueue_trial({k: DEFAULT_PARAMS[k] for k in TUNED})  # the defaults go first
+    study.optimize(lambda t: _score({**DEFAULT_PARAMS, **suggest(t)}, parts, names, k),
+                   n_trials=trials)
+    return {**DEFAULT_PARAMS, **study.best_params}, float(study.best_value)
+
+
 def tune_industry(features: Path, industry: str, trials: int = 20, seed: int = 0
                   ) -> dict[str, Any]:
     spec = default_config().industries[industry]  # type: ignore[index]
     frame = load_features(features, industry)
     train = temporal_split(frame, spec.horizon_days).train
     names = feature_names(frame)
-    parts = folds(train, spec.horizon_days)
-    if not parts:
-        raise ValueError(f"{industry}: the training period is too short for rolling origins")
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    study = optuna.create_study(direction="maximize",
-                                sampler=optuna.samplers.TPESampler(seed=seed))
-    study.enqueue_trial({k: DEFAULT_PARAMS[k] for k in TUNED})  # the defaults go first
-    study.optimize(lambda t: _score({**DEFAULT_PARAMS, **suggest(t)}, parts, names,
-                                    spec.monthly_capacity), n_trials=trials)
-    chosen = {**DEFAULT_PARAMS, **study.best_params}
-    record = {"industry": industry, "params": chosen, "objective": study.best_value,
-              "trials": trials, "folds": len(parts),
+    chosen, best = search(train, names, spec.monthly_capacity, spec.horizon_days, trials,
+                          seed, industry)
+    parts = len(folds(train, spec.horizon_days))
+    record = {"industry": industry, "params": chosen, "objective": best,
+              "trials": trials, "folds": parts,
               "tuned_at": datetime.now(UTC).isoformat(timespec="seconds")}
     settings.TUNED_DIR.mkdir(parents=True, exist_ok=True)
     side = settings.TUNED_DIR / f".{industry}.json.partial"

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from serving.cli import app
 from training import tracking
-from training.data import feature_names, load_features, temporal_split
+from training.data import CALIBRATION_VISITS, feature_names, load_features, temporal_split
 
 runner = CliRunner()
 
@@ -32,8 +32,14 @@ def test_a_cohort_splits_by_the_visits_months_and_its_keys_are_not_inputs(cohort
     split = temporal_split(frame, horizon_days=0)
     months = {part: set(getattr(split, part)["as_of"].dt.to_period("M"))
               for part in ("train", "calibration", "test")}
-    assert len(months["test"]) == 3 and len(months["calibration"]) == 1
-    assert max(months["train"]) < min(months["calibration"]) < min(months["test"])
+    assert len(months["test"]) == 3
+    assert max(months["train"]) < min(months["calibration"])
+    assert max(months["calibration"]) < min(months["test"])
+    # the latest months before the test, enough visits of both outcomes to calibrate
+    span = max(months["calibration"]).ordinal - min(months["calibration"]).ordinal + 1
+    assert span == len(months["calibration"])
+    labels = split.calibration["label"]
+    assert len(labels) >= CALIBRATION_VISITS and labels.sum() >= 5
     in_test_months = frame["as_of"].dt.to_period("M").isin(months["test"]) & frame["label"].notna()
     assert len(split.test) == in_test_months.sum() > 3  # every visit of them, not three days
 
