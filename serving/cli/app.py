@@ -14,7 +14,7 @@ app = typer.Typer(help="Risk warnings for a market-supervision bureau.", no_args
                   pretty_exceptions_enable=False)
 
 for command in (data.simulate, data.validate, data.features, models.train, models.tune,
-                models.promote, models.evaluate, models.retrain, operations.score,
+                models.promote, models.evaluate, models.retrain, models.backtest, operations.score,
                 service.serve, service.build, operations.schedule, service.demo):
     app.command()(command)
 app.add_typer(operations.users, name="users")

@@ -18,6 +18,8 @@ from serving.cli.common import (
     err,
     existing_sources,
     industries,
+    parse_date,
+    refused,
     structural,
     wide,
 )
@@ -135,6 +137,58 @@ def retrain(
         raise structural(exc) from exc
     for o in outcomes:
         console.print(f"{o.industry}: {o.status} (version {o.version}): {o.reason}")
+
+
+def backtest(
+    features: Annotated[Path, typer.Option(
+        help="an inspection cohort (riskwarn features --cohort inspected)")],
+    test_from: Annotated[str, typer.Option(help="first day of the test period, YYYY-MM-DD")],
+    test_to: Annotated[str, typer.Option(help="last day of the test period, YYYY-MM-DD")],
+    train_to: Annotated[str | None, typer.Option(
+        help="last day of training (default: the day before the test period)")] = None,
+    windows: Annotated[int, typer.Option(
+        min=1, max=120, help="successive test windows, each trained on every visit "
+                             "before it (rolling origin)")] = 1,
+    window_months: Annotated[int, typer.Option(min=1, max=60,
+                                               help="months per window")] = 2,
+    json_path: Annotated[Path | None, typer.Option(
+        "--json", help="also write the rows as a JSON list of objects")] = None,
+    tune: Annotated[bool, typer.Option(
+        help="tune riskwarn's parameters on each window's training visits only")] = False,
+    industry: Annotated[str | None, typer.Option(
+        help="which industry of the cohort (default: its only one)")] = None,
+) -> None:
+    """Train on the visits before a test window, score its visits once, and print riskwarn
+    beside the history rule, the last score, a logistic regression and a plain LightGBM on
+    the same rows."""
+    dates = {option: parse_date(text) for option, text in
+             (("test_from", test_from), ("test_to", test_to), ("train_to", train_to)) if text}
+    if not (features / "_manifest.json").is_file():
+        err.print(f"error: {features}: no feature dataset (run riskwarn features --cohort "
+                  "inspected first)", markup=False, soft_wrap=True)
+        raise typer.Exit(2)
+    import pandas as pd
+
+    from training.backtest import HEADERS, cells, paired_line, run_backtest, title
+
+    when = {k: pd.Timestamp(v) for k, v in dates.items()}
+    try:
+        with progress_bar("back-testing", windows) as step:
+            result = run_backtest(features, when["test_from"], when["test_to"],
+                                  when.get("train_to"), windows, window_months, json_path,
+                                  tune, industry=industry, step=step)
+    except (ValueError, FileNotFoundError) as exc:
+        raise refused(exc) from exc
+    table = Table(title=title(result))
+    for header in HEADERS:
+        table.add_column(header, overflow="fold")
+    for row in result.rows:
+        table.add_row(*cells(row))
+    wide.print(table)
+    wide.print(paired_line(result), soft_wrap=True)
+    wide.print(f"logged to MLflow: run {result.facts['mlflow_run_id']}")
+    if json_path:
+        wide.print(f"wrote {json_path}")
 
 
 def _cell(value: Any, digits: int = 3) -> str:
