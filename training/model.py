@@ -136,19 +136,24 @@ Fitter = Callable[[pd.DataFrame, pd.DataFrame, list[str], dict[str, Any]],
 
 def fit(train: pd.DataFrame, calibration: pd.DataFrame, features: list[str],
         params: dict[str, Any], seed: int = 0) -> CalibratedClassifierCV:
-    """LightGBM on the training period blended with the points rule, calibrated on the later
-    calibration period."""
+    """LightGBM on the training period (firm snapshots: blended with the points rule),
+    calibrated on the later calibration period."""
     return blend_and_calibrate(fit_pipeline(train, features, params, seed), calibration,
                                features)
 
 
 def blend_and_calibrate(pipeline: Pipeline, calibration: pd.DataFrame, features: list[str]
                         ) -> CalibratedClassifierCV:
-    """A fitted pipeline re-ranking the points rule, calibrated on the calibration period."""
-    blend = RuleBlend(pipeline).fit()
+    """A fitted pipeline re-ranking the points rule, calibrated on the calibration period.
+
+    An inspection cohort is not blended: the rule says where the bureau sends inspectors,
+    which selects a snapshot's labels but not a visit's own outcome, and on the Chicago
+    cohort's training period (six two-month windows, 2013-07 to 2014-06) the booster alone
+    validated at ROC-AUC 0.711 against 0.701 blended."""
+    ranker = pipeline if is_cohort(calibration) else RuleBlend(pipeline).fit()
     # Platt scaling: strictly increasing, so the ranking (and the top of the list) is the
     # blend's own; isotonic steps would tie firms at the top of the list.
-    calibrated = CalibratedClassifierCV(FrozenEstimator(blend), method="sigmoid")
+    calibrated = CalibratedClassifierCV(FrozenEstimator(ranker), method="sigmoid")
     calibrated.fit(inputs(calibration, features), calibration["label"].astype(int))
     return calibrated
 
