@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import mlflow
 import numpy as np
@@ -19,6 +20,8 @@ from training.data import feature_names, load_features, temporal_split
 from training.evaluate import evaluate_period, list_shares
 from training.metrics import points_rule
 from training.model import probabilities
+from training.tier_check import tier_calibration
+from training.tiers import assign_tiers
 
 ROWS = ["test_roc_auc", "test_pr_auc", "test_precision_at_k", "test_recall_at_k",
         "test_ece", "test_random_roc_auc", "test_precision_at_k_random_ipw",
@@ -34,10 +37,9 @@ def truth_risk_at_k(frame: pd.DataFrame, scores: np.ndarray, risk: np.ndarray, k
     return float(share[known] @ risk[known] / share[known].sum()) if known.any() else np.nan
 
 
-def compare_with_oracle(industry: str, alias: str = "champion", log: bool = True
-                        ) -> pd.DataFrame:
-    """Model, points rule and oracle side by side on the model's test period (metric, model,
-    rule, oracle, model_over_rule, model_over_oracle); logged unless `log=False`."""
+def _held_out(industry: str, alias: str) -> dict[str, Any]:
+    """The registered model, its test rows, their hidden risk and what the model was saved
+    with (features, tier cut-offs)."""
     tracking.client()
     version = tracking.version_by_alias(industry, alias)
     if version is None:
@@ -49,10 +51,33 @@ def compare_with_oracle(industry: str, alias: str = "champion", log: bool = True
     spec = default_config().industries[industry]  # type: ignore[index]
     frame = load_features(features, industry)
     test = temporal_split(frame, spec.horizon_days).test
-    model = mlflow.sklearn.load_model(f"models:/{tracking.model_name(industry)}/{version.version}")
-    risk = truth_for(test, sources / TRUTH_FILE)
+    uri = f"models:/{tracking.model_name(industry)}/{version.version}"
+    return {"version": str(version.version), "spec": spec, "test": test,
+            "model": mlflow.sklearn.load_model(uri), "names": feature_names(frame),
+            "risk": truth_for(test, sources / TRUTH_FILE),
+            "cutoffs": (mlflow.models.get_model_info(uri).metadata or {})["tier_cutoffs"]}
+
+
+def oracle_tiers(industry: str, alias: str = "champion") -> pd.DataFrame:
+    """`tier_check.tier_calibration` of the model's test rows with the tiers' mean hidden
+    risk beside it (`truth`: the chance a full inspection finds a violation)."""
+    held = _held_out(industry, alias)
+    scores = probabilities(held["model"], held["test"], held["names"])
+    table = tier_calibration(held["test"], scores, held["cutoffs"], held["spec"].horizon_days)
+    tiers = assign_tiers(scores, held["cutoffs"])
+    table["truth"] = [float(np.nanmean(held["risk"][tiers == t])) if (tiers == t).any()
+                      else float("nan") for t in table["tier"]]
+    return table
+
+
+def compare_with_oracle(industry: str, alias: str = "champion", log: bool = True
+                        ) -> pd.DataFrame:
+    """Model, points rule and oracle side by side on the model's test period (metric, model,
+    rule, oracle, model_over_rule, model_over_oracle); logged unless `log=False`."""
+    held = _held_out(industry, alias)
+    spec, test, risk, version = held["spec"], held["test"], held["risk"], held["version"]
     k = spec.monthly_capacity
-    lists = {"model": probabilities(model, test, feature_names(frame)),
+    lists = {"model": probabilities(held["model"], test, held["names"]),
              "rule": points_rule(test), "oracle": risk}
     table = pd.DataFrame({"metric": ROWS})
     for name, scores in lists.items():
@@ -64,7 +89,7 @@ def compare_with_oracle(industry: str, alias: str = "champion", log: bool = True
     table["model_over_rule"] = table["model"] / table["rule"]
     table["model_over_oracle"] = table["model"] / table["oracle"]
     if log:
-        log_comparison(industry, alias, str(version.version), table)
+        log_comparison(industry, alias, version, table)
     return table
 
 

@@ -77,3 +77,29 @@ def bias_chart(report: pd.DataFrame) -> Figure:
                  fontsize=9)
     fig.tight_layout()
     return fig
+
+
+def tier_reliability(table: pd.DataFrame) -> Figure:
+    """Each tier's mean predicted probability against its observed rate (all labels and
+    random inspections, IPW, with 95 % intervals), on log axes so tier D is visible."""
+    fig, ax = plt.subplots(figsize=(5.5, 5))
+    x = table["predicted"].to_numpy(dtype=float)
+    floor = 1e-3
+    top = float(np.nanmax(np.r_[x, table["observed_high"], table["ipw_high"], 0.01]))
+    ax.plot([floor, top * 1.5], [floor, top * 1.5], "--", color="grey", label="perfect")
+    for column, low, high, label, marker in (
+            ("observed", "observed_low", "observed_high", "all labels", "o"),
+            ("observed_ipw", "ipw_low", "ipw_high", "random inspections (IPW)", "s")):
+        y = np.clip(table[column].to_numpy(dtype=float), floor, None)
+        below = np.clip(y - np.clip(table[low].to_numpy(dtype=float), floor, None), 0, None)
+        above = np.clip(np.clip(table[high].to_numpy(dtype=float), floor, None) - y, 0, None)
+        ax.errorbar(np.clip(x, floor, None), y, yerr=[below, above], fmt=marker, capsize=3,
+                    label=label)
+    for tier, px in zip(table["tier"], x, strict=True):
+        if np.isfinite(px):
+            ax.annotate(str(tier), (max(px, floor), floor * 1.2), ha="center")
+    ax.set(xscale="log", yscale="log", xlabel="mean predicted probability (tier)",
+           ylabel="observed rate", title="Calibration by tier")
+    ax.legend(loc="upper left", fontsize="small")
+    fig.tight_layout()
+    return fig

@@ -23,6 +23,7 @@ from training.evaluate import evaluate_period
 from training.metrics import points_rule
 from training.model import DEFAULT_PARAMS, Fitter, fit, inputs, pipeline_of, probabilities
 from training.reasons import contributions, reference_values
+from training.tier_check import tier_calibration, tier_metrics, tier_section
 from training.tiers import tier_cutoffs
 
 TRUSTED = ["lightgbm.sklearn.LGBMClassifier", "lightgbm.basic.Booster",
@@ -72,9 +73,12 @@ def fit_and_evaluate(split: Split, features: list[str], params: dict[str, Any], 
     rule_audit = bias.audit(split.test, bias.flag_top_k(split.test, points_rule(split.test), k))
     metrics["rule_bias_audit_passes"] = float(bias.passes(rule_audit))
     calibration_scores = probabilities(model, split.calibration, features)
+    cutoffs = tier_cutoffs(calibration_scores, proportions)
+    tiers = tier_calibration(split.test, test_scores, cutoffs, horizon_days)
+    metrics.update(tier_metrics(tiers))
     return {
         "model": model, "test_scores": test_scores, "metrics": metrics, "audit": audit,
-        "cutoffs": tier_cutoffs(calibration_scores, proportions),
+        "cutoffs": cutoffs, "tiers": tiers,
         "reference": reference_values(split.calibration, features),
     }
 
@@ -99,6 +103,7 @@ def _figures(split: Split, result: dict[str, Any], features: list[str], k: int
         "plots/shap_summary.png": plots.bar_chart(shap, "SHAP summary (pred_contrib)",
                                                   "mean |contribution| to log-odds"),
         "plots/bias_audit.png": plots.bias_chart(result["audit"]),
+        "plots/tier_calibration.png": plots.tier_reliability(result["tiers"]),
     }
 
 
@@ -137,7 +142,7 @@ def train_industry(features: Path, industry: str, params: dict[str, Any] | None 
     period = split.describe()
     bias_ok = bias.passes(result["audit"])
     card = model_card(industry, period, result["metrics"], chosen, result["cutoffs"],
-                      bias.summary(result["audit"]), names)
+                      bias.summary(result["audit"]), names) + tier_section(result["tiers"])
     tracking.client()
     with mlflow.start_run(experiment_id=tracking.experiment_id(industry),
                           run_name=f"train-{industry}") as run:
@@ -154,6 +159,7 @@ def train_industry(features: Path, industry: str, params: dict[str, Any] | None 
             plots.close(figure)
         mlflow.log_text(card, "model_card.md")
         mlflow.log_text(result["audit"].to_csv(index=False), "bias_audit.csv")
+        mlflow.log_text(result["tiers"].to_csv(index=False), "tier_calibration.csv")
         mlflow.log_text(config_text(), "config/industries.yaml")
         example = inputs(split.test.head(5), names)
         model = result["model"]

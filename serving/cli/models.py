@@ -98,7 +98,7 @@ def evaluate(
     alias: Annotated[str, typer.Option(help="which registered model")] = "champion",
 ) -> None:
     """Compare a registered model with the hidden truth on its own test rows."""
-    from training.oracle_eval import compare_with_oracle
+    from training.oracle_eval import compare_with_oracle, oracle_tiers
 
     if not oracle:
         raise typer.BadParameter("only --oracle is implemented; metrics are in MLflow")
@@ -110,6 +110,10 @@ def evaluate(
             continue
         console.print(f"{key} ({alias}):")
         console.print(table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+        tiers = oracle_tiers(key, alias)
+        console.print(f"{key} by tier: mean predicted probability, observed rate (all labels "
+                      "and random inspections, IPW, 95 % intervals) and the hidden truth:")
+        console.print(tiers.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
 
 
 def retrain(

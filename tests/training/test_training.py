@@ -144,7 +144,11 @@ def test_evaluate_oracle_puts_model_and_truth_side_by_side(trained, registry):
                                  "challenger"])
     assert result.exit_code == 0, result.output
     assert "test_roc_auc" in result.output and "oracle" in result.output
-    from training.oracle_eval import compare_with_oracle
+    assert "food by tier" in result.output and "truth" in result.output
+    from training.oracle_eval import compare_with_oracle, oracle_tiers
+
+    tiers = oracle_tiers("food", "challenger").set_index("tier")
+    assert tiers["truth"].is_monotonic_increasing  # the tiers order the hidden risk too
 
     table = compare_with_oracle("food", "challenger").set_index("metric")
     assert 0.6 < table.loc["test_roc_auc", "oracle"] < 0.95
