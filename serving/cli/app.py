@@ -14,8 +14,9 @@ app = typer.Typer(help="Risk warnings for a market-supervision bureau.", no_args
                   pretty_exceptions_enable=False)
 
 for command in (data.simulate, data.validate, data.features, models.train, models.tune,
-                models.promote, models.evaluate, models.retrain, models.backtest, operations.score,
-                service.serve, service.build, operations.schedule, service.demo):
+                models.promote, models.evaluate, models.retrain, models.backtest,
+                operations.score, operations.prune, service.serve, service.build,
+                operations.schedule, service.demo):
     app.command()(command)
 app.add_typer(operations.users, name="users")
 app.add_typer(data.adapt, name="adapt")

@@ -1,4 +1,4 @@
-"""The operations stage: `score`, `schedule` and `users`."""
+"""The operations stage: `score`, `schedule`, `prune` and `users`."""
 
 from __future__ import annotations
 
@@ -121,6 +121,26 @@ class Role(StrEnum):
     officer = "officer"
     scheduler = "scheduler"
     admin = "admin"
+
+
+def prune(
+    keep: Annotated[int, typer.Option(
+        min=1, max=10_000, help="complete runs kept whole, whatever their month")] = 30,
+    dry_run: Annotated[bool, typer.Option(help="say what would go, change nothing")] = False,
+) -> None:
+    """Thin old scoring runs: keep the latest runs and the last of each month whole; keep
+    every run's row and the warnings a decision or plan refers to; delete the rest."""
+    from serving.store.database import open_database
+    from serving.store.retention import prune as prune_runs
+
+    engine = database(open_database)
+    done = prune_runs(engine, keep, dry_run)
+    verb = "would thin" if dry_run else "thinned"
+    ids = ", ".join(map(str, done.runs[:10])) + (" …" if len(done.runs) > 10 else "")
+    console.print(f"{verb} {len(done.runs)} scoring run{'s' if len(done.runs) != 1 else ''}"
+                  f"{f' ({ids})' if done.runs else ''}, {done.rows:,} warning rows; "
+                  f"{done.kept} kept whole or thinned before (the latest {keep} and the last "
+                  "of each month whole)")
 
 
 @users.command("add")

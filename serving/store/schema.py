@@ -96,6 +96,7 @@ scoring_runs = Table(
     Column("firm_count", Integer, nullable=True),
     Column("error", Text, nullable=True),
     Column("owner", String(128), nullable=True),  # "host:pid" of the process writing it
+    Column("pruned_at", UtcDateTime, nullable=True),  # warnings thinned (store.retention)
     CheckConstraint(f"status IN {RUN_STATUSES}", name="status"),
 )
 Index("ix_scoring_runs_status_as_of", scoring_runs.c.status, scoring_runs.c.as_of)
