@@ -47,7 +47,12 @@ def model_name(industry: str) -> str:
 
 def experiment_id(industry: str) -> str:
     """The industry's experiment, created on first use with artifacts under mlruns/."""
-    name = model_name(industry)
+    return named_experiment(model_name(industry))
+
+
+def named_experiment(name: str) -> str:
+    """The experiment called `name`, created on first use with its artifacts beside the
+    tracking database (never in the working directory)."""
     found = client().get_experiment_by_name(name)
     if found is not None:
         return str(found.experiment_id)

@@ -91,6 +91,7 @@ def test_a_city_goes_from_its_records_to_a_backtest_through_commands(city_cohort
     experiment = client.get_experiment_by_name("backtest-a-city")
     run = client.search_runs([experiment.experiment_id])[0]
     assert "riskwarn_roc_auc" in run.data.metrics and "paired_auc_diff" in run.data.metrics
+    assert str(tmp_path) in run.info.artifact_uri  # beside the database, not in the cwd
     logged = {a.path for a in client.list_artifacts(run.info.run_id, "plots")}
     assert logged == {"plots/found_by_day.png"}
 

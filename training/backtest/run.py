@@ -90,9 +90,7 @@ def _window(frame: pd.DataFrame, names: list[str], window: Window, tune: bool
 
 
 def _log(name: str, result: BacktestResult, picture: Any, params: dict[str, Any]) -> str:
-    tracking.client()
-    mlflow.set_experiment(f"backtest-{name}")
-    with mlflow.start_run() as run:
+    with mlflow.start_run(experiment_id=tracking.named_experiment(f"backtest-{name}")) as run:
         mlflow.log_params(params)
         for row in result.rows:
             key = re.sub(r"[^\w]+", "_", row["name"]).strip("_")

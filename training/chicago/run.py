@@ -74,10 +74,7 @@ def _metric_key(name: str) -> str:
 def log_run(rows: list[Row], facts: dict[str, Any], figure: Figure) -> str:
     """One MLflow run in the `chicago` experiment: facts as parameters, each row's figures as
     metrics (`<row>_<metric>`), the table as JSON and the picture."""
-    client = tracking.client()
-    found = client.get_experiment_by_name(EXPERIMENT)
-    experiment = found.experiment_id if found else client.create_experiment(
-        EXPERIMENT, artifact_location=(tracking.artifact_root() / EXPERIMENT).resolve().as_uri())
+    experiment = tracking.named_experiment(EXPERIMENT)
     with mlflow.start_run(experiment_id=experiment, run_name="benchmark") as run:
         mlflow.log_params({k: json.dumps(v) if isinstance(v, dict | list) else v
                            for k, v in facts.items()})
