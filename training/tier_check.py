@@ -30,6 +30,23 @@ def wilson(found: int, n: int) -> tuple[float, float]:
     return float(centre - half), float(centre + half)
 
 
+def ipw_interval(estimate: float, se: float, y_random: np.ndarray, mine: np.ndarray,
+                 inclusion: np.ndarray) -> tuple[float, float]:
+    """95 % interval of a Hájek estimate: the wider of the normal one from its (firm-
+    clustered) standard error and Wilson's at Kish's effective sample size, so that a tier
+    where few random inspections found nothing gets an interval, not the point 0."""
+    seen = mine & np.isfinite(y_random) & (inclusion > 0)
+    if not seen.any():
+        return float("nan"), float("nan")
+    weight = 1.0 / inclusion[seen]
+    n_eff = weight.sum() ** 2 / (weight**2).sum()
+    p = min(max(estimate, 0.0), 1.0)
+    centre = (p + Z**2 / (2 * n_eff)) / (1 + Z**2 / n_eff)
+    half = Z * np.sqrt(p * (1 - p) / n_eff + Z**2 / (4 * n_eff**2)) / (1 + Z**2 / n_eff)
+    return (float(max(0.0, min(estimate - Z * se, centre - half))),
+            float(min(1.0, max(estimate + Z * se, centre + half))))
+
+
 def tier_calibration(test: pd.DataFrame, scores: np.ndarray, cutoffs: list[float],
                      horizon_days: int | None) -> pd.DataFrame:
     """One row per tier (COLUMNS); `within_ipw` says whether the mean predicted probability
@@ -47,8 +64,7 @@ def tier_calibration(test: pd.DataFrame, scores: np.ndarray, cutoffs: list[float
         found, n = int(y[labelled].sum()), int(labelled.sum())
         low, high = wilson(found, n)
         ipw, se, seen = precision_ipw(y_random, mine.astype(float), inclusion, firms)
-        ipw_low = max(0.0, ipw - Z * se) if seen else float("nan")
-        ipw_high = min(1.0, ipw + Z * se) if seen else float("nan")
+        ipw_low, ipw_high = ipw_interval(ipw, se, y_random, mine, inclusion)
         predicted = float(np.mean(scores[mine])) if mine.any() else float("nan")
         rows.append({
             "tier": tier, "rows": int(mine.sum()), "predicted": predicted,

@@ -54,3 +54,12 @@ def test_each_training_run_logs_the_tier_table_and_picture(trained, registry):
     assert "tier_calibration.csv" in paths
     plots = {a.path for a in MlflowClient(registry).list_artifacts(run.info.run_id, "plots")}
     assert "plots/tier_calibration.png" in plots
+
+
+def test_a_tier_where_few_random_inspections_found_nothing_gets_an_interval_not_a_point():
+    frame, p = _world(n=400, seed=3)
+    frame["label_random"] = np.where(frame["label_random"].notna(), 0.0, np.nan)
+    table = tier_calibration(frame, p, tier_cutoffs(p, PROPORTIONS), None).set_index("tier")
+    assert (table["observed_ipw"] == 0).all()
+    seen = table["random_seen"] > 0
+    assert (table.loc[seen, "ipw_high"] > 0).all() and (table.loc[seen, "ipw_low"] == 0).all()
