@@ -20,6 +20,7 @@ from features.industries import default_config
 from training import bias, tracking
 from training.data import feature_names, load_features, temporal_split
 from training.evaluate import evaluate_period
+from training.identity import same_as
 from training.model import probabilities
 
 ECE_TOLERANCE = 0.01
@@ -107,6 +108,10 @@ def decide(industry: str, features: Path | None = None) -> Decision:
     if old == new:
         return Decision(industry, False, f"version {new} is already champion", new, old, {})
     run = tracking.client().get_run(str(challenger.run_id))
+    if champion is not None and same_as(industry, "champion", run.data.tags) is not None:
+        return Decision(industry, False, f"no change: challenger version {new} is the same "
+                        f"model as champion version {old} (same data, parameters and code)",
+                        new, old, {})
     source = Path(features or run.data.params["features"])
     promoted, reason, figures = judge(industry, version_uri(industry, new),
                                       version_uri(industry, old) if old else None, source)

@@ -28,9 +28,10 @@ from features.industries import INDUSTRY_KEYS, config_hash, default_config
 from features.loading import load_sources
 from training import attempts, tracking
 from training.data import TEST_DATES
+from training.identity import identity, same_as
 from training.model import DEFAULT_PARAMS
 from training.promote import Decision, judge, log_decision, version_uri
-from training.train import data_fingerprint, params_hash, train_industry, tuned_params
+from training.train import train_industry, tuned_params
 
 DEFAULT_FEATURES = settings.DATA_DIR / "retrain" / "features"
 
@@ -152,14 +153,9 @@ def refresh_features(sources: str | Path, out: Path,
 
 
 def _already_trained(features: Path, industry: str) -> bool:
-    challenger = tracking.version_by_alias(industry, "challenger")
-    if challenger is None:
-        return False
-    tags = tracking.client().get_run(str(challenger.run_id)).data.tags
     params = {**DEFAULT_PARAMS, **tuned_params(industry)}
-    return (tags.get("data_fingerprint") == data_fingerprint(features, industry)
-            and tags.get("config_hash") == config_hash()
-            and tags.get("params_hash") == params_hash(params, 0))
+    return same_as(industry, "challenger",
+                   identity(features, industry, params, 0, "pandas")) is not None
 
 
 def retrain(sources: str | Path, features: Path = DEFAULT_FEATURES,

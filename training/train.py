@@ -3,7 +3,6 @@ period, logged to MLflow with its plots and card, and registered as the `challen
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,11 +14,12 @@ import pandas as pd
 from mlflow.models import infer_signature
 
 from features import settings
-from features.industries import config_hash, default_config
+from features.industries import default_config
 from training import bias, plots, tracking
 from training.card import model_card
 from training.data import Split, feature_names, load_features, temporal_split
 from training.evaluate import evaluate_period
+from training.identity import identity, same_as
 from training.metrics import points_rule
 from training.model import DEFAULT_PARAMS, Fitter, fit, inputs, pipeline_of, probabilities
 from training.reasons import contributions, reference_values
@@ -40,25 +40,13 @@ class Trained:
     metrics: dict[str, float]
     bias_passes: bool
     model_uri: str = ""
+    unchanged: bool = False  # the same model is registered already (`version`): not refitted
 
 
 def tuned_params(industry: str) -> dict[str, Any]:
     """The last values `riskwarn tune` chose for the industry, or the defaults."""
     path = settings.TUNED_DIR / f"{industry}.json"
     return json.loads(path.read_text("utf-8"))["params"] if path.exists() else {}
-
-
-def params_hash(params: dict[str, Any], seed: int) -> str:
-    text = json.dumps({"params": params, "seed": seed}, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def data_fingerprint(features: Path, industry: str) -> str:
-    manifest = json.loads((Path(features) / "_manifest.json").read_text("utf-8"))
-    mine = [p for p in manifest["partitions"] if p["industry"] == industry]
-    text = json.dumps([manifest["source_fingerprint"], manifest["feature_set_version"], mine],
-                      sort_keys=True)
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def fit_and_evaluate(split: Split, features: list[str], params: dict[str, Any], k: int,
@@ -131,10 +119,18 @@ def train_industry(features: Path, industry: str, params: dict[str, Any] | None 
     """Train, evaluate, log and register one industry's model as the challenger (or, with
     `register=False`, only log it: `retrain` registers once every step has succeeded).
     `engine="dask"` fits the booster with `lightgbm.dask` on the cluster at `scheduler` (by
-    default a local one); everything else is the same."""
+    default a local one); everything else is the same. A model identical to the challenger or
+    champion (`training.identity`) is not trained or registered again."""
     config = default_config()
     spec = config.industries[industry]  # type: ignore[index]
     chosen = {**DEFAULT_PARAMS, **tuned_params(industry), **(params or {})}
+    tags = identity(features, industry, chosen, seed, engine)
+    if register:
+        tracking.client()
+        for alias in ("challenger", "champion"):
+            same = same_as(industry, alias, tags)
+            if same is not None:
+                return Trained(industry, "", same, {}, True, unchanged=True)
     k = spec.monthly_capacity
     proportions: dict[str, float] = {str(t): p for t, p in spec.tier_proportions.items()}
     split, names, result = _split_and_fit(features, industry, spec.horizon_days, chosen, k,
@@ -148,9 +144,7 @@ def train_industry(features: Path, industry: str, params: dict[str, Any] | None 
                           run_name=f"train-{industry}") as run:
         mlflow.log_params({**chosen, "seed": seed, "features": str(features), **period,
                            "capacity_k": k, "engine": engine})
-        mlflow.set_tags({"industry": industry, "config_hash": config_hash(),
-                         "data_fingerprint": data_fingerprint(features, industry),
-                         "params_hash": params_hash(chosen, seed), "kind": "train",
+        mlflow.set_tags({"industry": industry, **tags, "kind": "train",
                          "bias_audit": bias.summary(result["audit"])[:4000]})
         mlflow.log_metrics({m: v for m, v in result["metrics"].items() if np.isfinite(v)})
         mlflow.log_metric("bias_audit_passes", float(bias_ok))

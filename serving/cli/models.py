@@ -50,6 +50,10 @@ def train(
             err.print(f"error: {key}: {exc}", markup=False)
             failed = True
             continue
+        if result.unchanged:
+            console.print(f"{key}: unchanged - version {result.version} was trained on the same "
+                          "data with the same parameters and code; not registered again")
+            continue
         m = result.metrics
         console.print(
             f"{key}: version {result.version} is the challenger - test AUC "

@@ -162,3 +162,29 @@ def test_evaluate_oracle_puts_model_and_truth_side_by_side(trained, registry):
     runs = MlflowClient(registry).search_runs([tracking.experiment_id("food")],
                                               "tags.kind = 'oracle'")
     assert runs and "oracle_test_precision_at_k_random_ipw" in runs[0].data.metrics
+
+
+def test_the_same_model_is_not_registered_twice_and_an_equal_challenger_is_no_change(
+        trained, monthly_features, registry):
+    import mlflow
+
+    from training.promote import decide
+    from training.train import train_industry
+
+    client = MlflowClient(registry)
+    name = tracking.model_name("quasi_financial")
+    before = {v.version for v in client.search_model_versions(f"name='{name}'")}
+    again = train_industry(monthly_features, "quasi_financial")
+    assert again.unchanged and again.version == trained["quasi_financial"].version
+    assert {v.version for v in client.search_model_versions(f"name='{name}'")} == before
+    said = runner.invoke(app, ["train", "--features", str(monthly_features), "--industry",
+                               "quasi_financial"])
+    assert said.exit_code == 0 and "unchanged" in said.output
+
+    # the same run registered once more and made challenger beside it as champion
+    run_id = trained["quasi_financial"].run_id
+    tracking.set_alias("quasi_financial", "champion", trained["quasi_financial"].version)
+    copy = mlflow.register_model(f"runs:/{run_id}/model", name)
+    tracking.set_alias("quasi_financial", "challenger", str(copy.version))
+    decision = decide("quasi_financial")
+    assert not decision.promoted and decision.reason.startswith("no change")
