@@ -228,10 +228,11 @@ def benchmark_chicago(
         help="where the adapted sources and the inspection cohort are kept between runs")] = (
         DATA_DIR / "chicago"),
     tune: Annotated[bool, typer.Option(
-        help="re-run the search for riskwarn's own row (temporal validation inside the "
-             "training period, a few minutes) instead of reusing the stored choice")] = False,
+        help="tune riskwarn's parameters (Optuna on rolling origins inside the training "
+             "period only; about 20 minutes) instead of using the defaults")] = False,
 ) -> None:
-    """riskwarn against the City of Chicago's published evaluation, on its split."""
+    """riskwarn against the City of Chicago's published evaluation, on its split: the
+    published figures and the re-implemented logit beside `riskwarn backtest`'s rankings."""
     from training.chicago.run import run_benchmark, total_steps
 
     check_data(data, "23_dat_model")  # the published split's table: which rows, which dates
@@ -243,12 +244,6 @@ def benchmark_chicago(
         raise typer.Exit(2) from exc
     print_table(rows, f"Chicago food inspections, test {facts['test_period']}: "
                       f"{facts['test_rows']:,} inspections, {facts['test_positives']} critical")
-    if tune:
-        wide.print(f"riskwarn's own row, chosen by validation inside the training period: "
-                      f"{facts['own_input_set']}, {facts['own_params']} (validation days "
-                      f"earlier per input set: {facts['own_validation_days_earlier']}); "
-                      "store them in training/chicago/own.py to make them the default",
-                      soft_wrap=True)
     wide.print(f"logged to MLflow: experiment chicago, run {facts['mlflow_run_id']}")
     if json_path:
         json_path.write_text(json.dumps(rows, indent=2), "utf-8")

@@ -75,8 +75,9 @@ def _params(split_rows: pd.DataFrame, names: list[str], tune: bool, seed: int
     return search(split_rows, names, k, 0, trials=20, seed=seed, what="--tune")[0]
 
 
-def _window(frame: pd.DataFrame, names: list[str], window: Window, tune: bool
-            ) -> tuple[list[Row], pd.DataFrame, dict[str, np.ndarray]]:
+def window_scores(frame: pd.DataFrame, names: list[str], window: Window, tune: bool
+                  ) -> tuple[list[Row], pd.DataFrame, dict[str, np.ndarray]]:
+    """One window: (its table rows, its test visits, each ranking's scores of them)."""
     split = window_split(frame, window)
     history = pd.concat([split.train, split.calibration], ignore_index=True)
     model = fit(split.train, split.calibration, names, _params(history, names, tune, 0))
@@ -122,7 +123,7 @@ def run_backtest(features: Path, test_from: pd.Timestamp, test_to: pd.Timestamp,
     window_rows: list[Row] = []
     pairs: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
     for window in cut:
-        rows, test, scores = _window(frame, names, window, tune)
+        rows, test, scores = window_scores(frame, names, window, tune)
         window_rows += rows
         y = test["label"].to_numpy(dtype=float)
         for ref, s in scores.items():

@@ -1,22 +1,19 @@
 """The benchmark table on the published split: one row per ranking, in one shape.
 
 `evaluation_row` turns any ranking of the test inspections into a row; the published figures,
-the re-implemented logistic regression and LightGBM on the prepared inputs use it here, and a
-model built by riskwarn's own pipeline can use it the same way.
+the re-implemented logistic regression and every ranking of `riskwarn backtest` use it.
 """
 
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from training.chicago.data import DATE, LABEL, load_split
-from training.chicago.lgbm import TUNED_INPUTS, TUNED_PARAMS, fit_lightgbm, lightgbm_scores
+from training.chicago.data import DATE, LABEL
 from training.chicago.logit import fit_logit, logit_scores
 from training.inspection_order import summarize
 from training.metrics import roc_auc
@@ -36,7 +33,6 @@ PUBLISHED: Row = {
 PUBLISHED_DAYS_EARLIER_MAX = 58.0
 PUBLISHED_FIRST_HALF_USUAL = 0.5465  # 141 of 258 critical violations; the model: 178
 LOGIT_NAME = "logit (re-implemented, 11 inputs)"
-LIGHTGBM_NAME = "riskwarn LightGBM (their prepared inputs)"
 
 
 def _known(value: float) -> float | None:
@@ -68,39 +64,5 @@ def logit_scores_for(train: pd.DataFrame, test: pd.DataFrame) -> np.ndarray:
     return logit_scores(fit_logit(train, LABEL), test)
 
 
-def lightgbm_scores_for(train: pd.DataFrame, test: pd.DataFrame,
-                        inputs: tuple[str, ...] = TUNED_INPUTS,
-                        params: dict[str, Any] | None = None, seed: int = 0) -> np.ndarray:
-    """LightGBM on the prepared inputs, fitted on the whole training period (parameters from
-    temporal validation inside it, `lgbm.TUNED_PARAMS` by default)."""
-    fitted = fit_lightgbm(train, inputs, TUNED_PARAMS if params is None else params, seed)
-    return lightgbm_scores(fitted, test)
-
-
-def rankings(train: pd.DataFrame, test: pd.DataFrame) -> dict[str, np.ndarray]:
-    """Each model's scores of the test inspections, by row name."""
-    return {LOGIT_NAME: logit_scores_for(train, test),
-            LIGHTGBM_NAME: lightgbm_scores_for(train, test)}
-
-
 def logit_row(train: pd.DataFrame, test: pd.DataFrame) -> Row:
     return evaluation_row(LOGIT_NAME, test[DATE], test[LABEL], logit_scores_for(train, test))
-
-
-def lightgbm_row(train: pd.DataFrame, test: pd.DataFrame,
-                 inputs: tuple[str, ...] = TUNED_INPUTS,
-                 params: dict[str, Any] | None = None, seed: int = 0) -> Row:
-    scores = lightgbm_scores_for(train, test, inputs, params, seed)
-    return evaluation_row(LIGHTGBM_NAME, test[DATE], test[LABEL], scores)
-
-
-def benchmark_rows(train: pd.DataFrame, test: pd.DataFrame) -> list[Row]:
-    """Published, re-implemented logit and prepared-inputs LightGBM, in that order."""
-    return [dict(PUBLISHED)] + [evaluation_row(name, test[DATE], test[LABEL], scores)
-                                for name, scores in rankings(train, test).items()]
-
-
-def run(data: Path) -> list[Row]:
-    """The table from the data folder (`23_dat_model.parquet`)."""
-    train, test = load_split(data)
-    return benchmark_rows(train, test)
