@@ -5,6 +5,7 @@ from the environment: `RISKWARN_DATABASE_URL` (default SQLite at data/riskwarn.d
 `MLFLOW_TRACKING_URI` (the registry the champions come from), `RISKWARN_SOURCES` (optional; by
 default the sources of the latest scoring run) and `RISKWARN_MODEL_STORE=bentoml` to load the
 champions that `riskwarn build` put in BentoML's model store instead of MLflow's registry.
+At start it marks failed every scoring run left `running` by a process that has ended.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from serving.api.schemas import (
     UsersResponse,
     WarningsResponse,
 )
+from serving.store import runs
 from serving.store.database import DatabaseError, open_database
 from serving.store.users import list_users
 from serving.ui import app as ui
@@ -121,6 +123,7 @@ def load_workspace() -> Workspace:
     from training import champions
 
     engine = open_database()
+    runs.fail_abandoned(engine)  # a `score` killed mid-run is failed, never left running
     if os.environ.get("RISKWARN_MODEL_STORE") == "bentoml":
         from serving.api.bento_store import load_champions, load_summaries
 
