@@ -10,6 +10,8 @@ workers: `riskwarn serve` (scores from a fresh scoring run of the demo data, und
 each it measures sequential single-firm latency over one keep-alive connection (the first pass
 over riskwarn's firms separately: tier A reasons are computed on that first request) and
 throughput under concurrent connections with wrk, the CPU of client and server beside it.
+`--baseline REF` adds `riskwarn serve` of the packages as they were at git ref REF (e.g. `main`
+before a change) on the same data and requests: the cost of a change, side by side in one run.
 
 `batch` times the stages of `riskwarn score` by calling the same library functions (load,
 prepare, features, encode, predict, pred_contrib, reason formatting, row preparation and the
@@ -55,11 +57,11 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def server(command: list[str], env: dict[str, str], port: int, log: Path
+def server(command: list[str], env: dict[str, str], port: int, log: Path, cwd: Path = REPO
            ) -> Iterator[subprocess.Popen[bytes]]:
     """A server process (its own process group), ready on /readyz; stopped on exit."""
     with log.open("wb") as out:
-        proc = subprocess.Popen(command, env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
+        proc = subprocess.Popen(command, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
                                 start_new_session=True)
     try:
         wait_ready(port, proc, log)
@@ -196,11 +198,35 @@ def online(opts: argparse.Namespace) -> None:
               f"p99 {cold['p99']:.2f} ms, mean {cold['mean']:.2f} ms", flush=True)
         results = {"plain": measure("plain", p_plain, plain_proc, plain_requests, opts),
                    "riskwarn": measure("riskwarn", p_rw, rw_proc, score, opts)}
+        if opts.baseline:
+            name = f"riskwarn @{opts.baseline}"
+            results[name], counts[name] = baseline(score, env_rw, opts)
         if opts.floor:
             results["bentoml floor"], counts["bentoml floor"] = floor(score, env, opts)
         if opts.profile:
             profile(p_rw, rw_proc, score, opts, workdir)
     report(results, cold, counts, tiers, opts)
+
+
+def baseline(requests: list[Request], env: dict[str, str], opts: argparse.Namespace
+             ) -> tuple[dict[str, Any], int]:
+    """`riskwarn serve` of the packages as they were at git ref `opts.baseline` (e.g. main
+    before the durable audit), on the same database, models and requests."""
+    import shutil
+
+    tree = opts.workdir / "baseline"
+    shutil.rmtree(tree, ignore_errors=True)
+    tree.mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", opts.baseline, "features",
+                              "training", "serving"], check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    port = free_port()
+    command = [sys.executable, "-m", "serving.cli", "serve", "--host", HOST, "--port",
+               str(port), "--workers", str(opts.workers)]
+    env_old = {**env, "PYTHONPATH": str(tree)}  # its packages before the installed ones
+    with server(command, env_old, port, opts.workdir / "baseline.log", cwd=tree) as proc:
+        return (measure(f"riskwarn @{opts.baseline}", port, proc, requests, opts),
+                workers_of(proc))
 
 
 def floor(requests: list[Request], env: dict[str, str], opts: argparse.Namespace
@@ -493,6 +519,8 @@ def main() -> None:
     parser.add_argument("--config", action="append", default=[], metavar="KEY=VALUE",
                         help="extra BentoML option for riskwarn, e.g. threads=4 (repeatable)")
     parser.add_argument("--profile", action="store_true", help="py-spy riskwarn under load")
+    parser.add_argument("--baseline", metavar="GIT_REF",
+                        help="also serve riskwarn as it was at this ref, side by side")
     parser.add_argument("--firms", type=int, default=1000, help="parts: firms to request")
     parser.add_argument("--cold", type=int, default=20, help="parts: tier A firms asked first")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/riskwarn-bench"))

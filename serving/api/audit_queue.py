@@ -1,26 +1,30 @@
-"""Audit rows of API requests, written by one background thread in small batches.
+"""Audit rows of API requests, durable before the answer goes out (group commit).
 
-A request's audit row is queued when its response has gone out and written within
-`FLUSH_SECONDS` (one transaction per batch instead of one per request: the service spends its
-CPU on answers). On shutdown the queue is drained. What a hard kill can lose is at most the
-last fraction of a second of request rows; decisions and plans are audited in their own
-transactions (`serving.store`), never through this queue.
+A request's audit row is handed to one writer thread when its response is about to start; the
+response waits until the row is committed. Rows handed over while a transaction is being
+written go together in the next one, so under load one commit serves many requests. A request
+that got its answer therefore has its row, whatever kills the server afterwards; the row's `at`
+is when the request arrived. Decisions and plans are audited in their own transactions
+(`serving.store`), never through this writer.
 """
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import queue
 import threading
+from concurrent.futures import Future
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine
 
 from serving.store.users import audit
 
-FLUSH_SECONDS = 0.2
-BATCH_ROWS = 500
+BATCH_ROWS = 500  # at most per transaction
 
+Row = tuple[str | None, str, str | None, dict[str, Any] | None, datetime]
 _writers: dict[int, AuditWriter] = {}
 _guard = threading.Lock()
 
@@ -28,31 +32,43 @@ _guard = threading.Lock()
 class AuditWriter:
     def __init__(self, engine: Engine):
         self.engine = engine
-        self.rows: queue.Queue[tuple[str | None, str, str | None, dict[str, Any] | None]] = (
-            queue.Queue())
+        self.rows: queue.Queue[tuple[Row, Future[None]]] = queue.Queue()
         self.thread = threading.Thread(target=self._run, name="audit-writer", daemon=True)
         self.thread.start()
 
     def put(self, user: str | None, action: str, target: str | None,
-            detail: dict[str, Any] | None) -> None:
-        self.rows.put((user, action, target, detail))
+            detail: dict[str, Any] | None, at: datetime) -> Future[None]:
+        """Queue a row; the future is done when its transaction has committed."""
+        done: Future[None] = Future()
+        self.rows.put(((user, action, target, detail, at), done))
+        return done
+
+    async def write(self, user: str | None, action: str, target: str | None,
+                    detail: dict[str, Any] | None, at: datetime) -> None:
+        """Queue a row and wait (without blocking the event loop) until it is committed."""
+        await asyncio.wrap_future(self.put(user, action, target, detail, at))
 
     def _run(self) -> None:
         while True:
             batch = [self.rows.get()]
-            try:
-                while len(batch) < BATCH_ROWS:
-                    batch.append(self.rows.get(timeout=FLUSH_SECONDS))
-            except queue.Empty:
-                pass
+            while len(batch) < BATCH_ROWS:  # whatever arrived meanwhile: one commit for all
+                try:
+                    batch.append(self.rows.get_nowait())
+                except queue.Empty:
+                    break
             self._write(batch)
 
-    def _write(self, batch: list[tuple[str | None, str, str | None, dict[str, Any] | None]]
-               ) -> None:
+    def _write(self, batch: list[tuple[Row, Future[None]]]) -> None:
         try:
             with self.engine.begin() as connection:
-                for user, action, target, detail in batch:
-                    audit(connection, user, action, target, detail)
+                for (user, action, target, detail, at), _ in batch:
+                    audit(connection, user, action, target, detail, at=at)
+        except Exception as exc:  # the waiting requests fail instead of answering unaudited
+            for _, done in batch:
+                done.set_exception(exc)
+        else:
+            for _, done in batch:
+                done.set_result(None)
         finally:
             for _ in batch:
                 self.rows.task_done()

@@ -2,9 +2,9 @@
 
 `Authorization: Bearer <token>` is looked up by its SHA-256 hash; a missing or wrong token is a
 401, a role below the route's a 403, a body that is not JSON a 415 (BentoML would answer some of
-those with a 500). Every authorised request is appended to the audit log with its status,
-after the response has gone out (in batches, `serving.api.audit_queue`). Health, metrics and
-the API schema stay open.
+those with a 500). Every authorised request is appended to the audit log with its status and
+arrival time, committed before its response starts (group commit, `serving.api.audit_queue`).
+Health, metrics and the API schema stay open.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
+from datetime import UTC, datetime
 from typing import Any
 
 import anyio
@@ -105,15 +106,21 @@ class TokenAuth:
                                       "field": "content-type"})
             return
         scope.setdefault("state", {})["user"] = user
-        status = {"code": 500}
+        at, audited = datetime.now(UTC), {"done": False}
+        writer = writer_for(self.engine())
+
+        def row(status: int) -> tuple[str, str, None, dict[str, Any], datetime]:
+            audited["done"] = True
+            return (user.name, f"{method} {path}", None,
+                    {"status": status, **scope["state"].get("audit", {})}, at)
 
         async def sending(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                status["code"] = message["status"]
+            if message["type"] == "http.response.start":  # committed before it is answered
+                await writer.write(*row(message["status"]))
             await send(message)
 
         try:
             await self.app(scope, receive, sending)
         finally:
-            detail = {"status": status["code"], **scope["state"].get("audit", {})}
-            writer_for(self.engine()).put(user.name, f"{method} {path}", None, detail)
+            if not audited["done"]:  # no answer started (the server answers 500)
+                writer.put(*row(500))

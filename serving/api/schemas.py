@@ -6,12 +6,34 @@ so a malformed call is a 400 naming the field rather than a guess.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 Tier = Literal["A", "B", "C", "D"]
 IndustryKey = Literal["food", "ecommerce", "quasi_financial"]
+
+# every integer fits a signed 64-bit database column; every date lies in this century
+MAX_INT = 2**63 - 1
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+
+
+def _whole(value: Any) -> Any:
+    """JSON Schema counts 2176.0 as an integer: so does the API (strict otherwise)."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+Whole = BeforeValidator(_whole)
+RowId = Annotated[int, Field(ge=1, le=MAX_INT, strict=True), Whole]
+Offset = Annotated[int, Field(ge=0, le=MAX_INT, strict=True), Whole]
+Limit = Annotated[int, Field(ge=1, le=1000, strict=True), Whole]
+Seed = Annotated[int, Field(ge=0, le=2**62 - 1, strict=True), Whole]
+Share = Annotated[float, Field(ge=0, le=1, strict=True)]  # strict: `false` is not 0.0
+Ratios = dict[str, Annotated[float, Field(strict=True)]]
+Day = Annotated[date, Field(
+    ge=FIRST_DAY, le=LAST_DAY, description="YYYY-MM-DD, from 2000-01-01 to 2099-12-31",
+    json_schema_extra={"pattern": r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"})]
 
 
 class Request(BaseModel):

@@ -5,6 +5,7 @@ from the environment: `RISKWARN_DATABASE_URL` (default SQLite at data/riskwarn.d
 `MLFLOW_TRACKING_URI` (the registry the champions come from), `RISKWARN_SOURCES` (optional; by
 default the sources of the latest scoring run) and `RISKWARN_MODEL_STORE=bentoml` to load the
 champions that `riskwarn build` put in BentoML's model store instead of MLflow's registry.
+At start it marks failed every scoring run left `running` by a process that has ended.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import inspect
 import os
 import threading
 from collections.abc import Callable
-from datetime import date
 from typing import Annotated, Any, Literal, TypeVar
 
 import anyio
@@ -24,22 +24,32 @@ from starlette.responses import JSONResponse
 
 from features.loading import SourceError
 from serving.api.auth import TokenAuth
+from serving.api.openapi import PublishedSchema
+from serving.api.refusals import Refusals, api_status
 from serving.api.schemas import (
+    Day,
     DecisionResponse,
     FirmDetail,
     FirmRef,
     IndustryKey,
+    Limit,
     ModelsResponse,
+    Offset,
     OutcomeResponse,
     OutcomeResult,
     PlanResponse,
     PublicPlanResponse,
+    Ratios,
+    RowId,
     ScheduleResponse,
     ScoreResponse,
+    Seed,
+    Share,
     Tier,
     UsersResponse,
     WarningsResponse,
 )
+from serving.store import runs
 from serving.store.database import DatabaseError, open_database
 from serving.store.users import list_users
 from serving.ui import app as ui
@@ -91,7 +101,7 @@ def _answered(endpoint: str, result: Any) -> Any:
 def _refuse(ctx: bentoml.Context, endpoint: str, exc: Exception) -> JSONResponse:
     """A JSON 4xx for what the caller can fix; 503 when the sources or database are away."""
     if isinstance(exc, ApiError):
-        status, body = exc.status, exc.body()
+        status, body = api_status(exc.status), exc.body()
     else:
         status, body = 503, {"error": f"not available: {exc}"}
     REQUESTS.labels(endpoint=endpoint, status=str(status)).inc()
@@ -113,6 +123,7 @@ def load_workspace() -> Workspace:
     from training import champions
 
     engine = open_database()
+    runs.fail_abandoned(engine)  # a `score` killed mid-run is failed, never left running
     if os.environ.get("RISKWARN_MODEL_STORE") == "bentoml":
         from serving.api.bento_store import load_champions, load_summaries
 
@@ -153,9 +164,8 @@ class RiskWarn:
     @answers("warnings")
     def warnings(self, industry: IndustryKey | None = None, town_code: str | None = None,
                  tier: Tier | None = None,
-                 min_probability: Annotated[float | None, Field(ge=0, le=1)] = None,
-                 limit: Annotated[int, Field(ge=1, le=1000, strict=True)] = 50,
-                 offset: Annotated[int, Field(ge=0, strict=True)] = 0,
+                 min_probability: Share | None = None, limit: Limit = 50,
+                 offset: Offset = 0,
                  ctx: bentoml.Context = None) -> WarningsResponse:  # type: ignore[assignment]
         """The latest run's warning list, ranked by probability, filtered and paginated."""
         filters: dict[str, Any] = {"industry": industry, "town_code": town_code, "tier": tier,
@@ -180,10 +190,9 @@ class RiskWarn:
 
     @bentoml.api(route="/schedule")
     @answers("schedule")
-    def schedule(self, start: date, end: date, industry: IndustryKey | None = None,
-                 seed: Annotated[int | None, Field(ge=0, le=2**62 - 1, strict=True)] = None,
-                 ratios: dict[str, float] | None = None,
-                 targeted_share: Annotated[float | None, Field(ge=0, le=1)] = None,
+    def schedule(self, start: Day, end: Day, industry: IndustryKey | None = None,
+                 seed: Seed | None = None, ratios: Ratios | None = None,
+                 targeted_share: Share | None = None,
                  ctx: bentoml.Context = None  # type: ignore[assignment]
                  ) -> ScheduleResponse:
         """(scheduler) Plan the period's inspections: random by tier and town, targeted,
@@ -197,7 +206,7 @@ class RiskWarn:
 
     @bentoml.api(route="/plan")
     @answers("plan")
-    def plan(self, plan_id: Annotated[int, Field(ge=1, strict=True)],
+    def plan(self, plan_id: RowId,
              inspector_id: Annotated[str | None, Field(max_length=64)] = None,
              public: Annotated[bool, Field(strict=True)] = False,
              ctx: bentoml.Context = None  # type: ignore[assignment]
@@ -211,9 +220,9 @@ class RiskWarn:
 
     @bentoml.api(route="/outcomes")
     @answers("outcomes")
-    def outcomes(self, plan_id: Annotated[int, Field(ge=1, strict=True)],
+    def outcomes(self, plan_id: RowId,
                  uscc: Annotated[str, Field(max_length=64)], result: OutcomeResult,
-                 inspected_on: date,
+                 inspected_on: Day,
                  note: Annotated[str | None, Field(max_length=2000)] = None,
                  ctx: bentoml.Context = None  # type: ignore[assignment]
                  ) -> OutcomeResponse:
@@ -246,4 +255,7 @@ class RiskWarn:
         return UsersResponse.model_validate({"users": list_users(self.workspace.engine)})
 
 
+# outermost first: refusals shaped and logged, the true schema, then access control
+RiskWarn.add_asgi_middleware(Refusals)  # type: ignore[attr-defined]
+RiskWarn.add_asgi_middleware(PublishedSchema, service=lambda: RiskWarn)  # type: ignore[attr-defined]
 RiskWarn.add_asgi_middleware(TokenAuth, engine=open_database)  # type: ignore[attr-defined]

@@ -26,18 +26,21 @@ def serve(
         help="the sources (default: those of the latest scoring run)")] = None,
     workers: Annotated[int, typer.Option(min=1, help="server processes")] = 1,
 ) -> None:
-    """Run the risk service (BentoML) with each industry's champion."""
+    """Run the risk service (BentoML) with each industry's champion; SIGTERM or Ctrl+C stops
+    the server and its workers."""
     import os
     import secrets
-    import subprocess
     import sys
 
+    from serving.cli.processes import run_forwarding
     from serving.store.database import open_database
 
+    refuse_busy_port(host, port)
     database(open_database)  # upgrade first: workers must not race to migrate
     # new-style services ignore --api-workers; the worker count is service configuration
-    env = {**os.environ, "BENTOML_DO_NOT_TRACK": "true",
-           "BENTOML_CONFIG_OPTIONS": f"services.riskwarn.workers={workers}"}
+    options = " ".join(filter(None, [os.environ.get("BENTOML_CONFIG_OPTIONS"),
+                                     f"services.riskwarn.workers={workers}"]))
+    env = {**os.environ, "BENTOML_DO_NOT_TRACK": "true", "BENTOML_CONFIG_OPTIONS": options}
     # one signing key for the review workspace's sessions across the workers
     env.setdefault("RISKWARN_UI_SECRET", secrets.token_urlsafe(32))
     if sources:
@@ -46,7 +49,18 @@ def serve(
         env["RISKWARN_SOURCES"] = location_of(sources)
     command = [sys.executable, "-m", "bentoml", "serve", "serving.api.service:RiskWarn",
                "--host", host, "--port", str(port)]
-    raise typer.Exit(subprocess.call(command, env=env))
+    raise typer.Exit(run_forwarding(command, env))
+
+
+def refuse_busy_port(host: str, port: int) -> None:
+    """Exit 2 with one line when the port cannot be listened on."""
+    from serving.cli.processes import port_in_use
+
+    problem = port_in_use(host, port)
+    if problem:
+        err.print(f"error: {problem}; stop what listens there or choose another --port",
+                  markup=False, soft_wrap=True)
+        raise typer.Exit(2)
 
 
 def build() -> None:
@@ -80,10 +94,14 @@ DEMO_OFFICER = "demo-officer"
 
 def demo(
     serve_after: Annotated[bool, typer.Option(
-        "--serve/--no-serve", help="end by starting the service on port 3000")] = True,
+        "--serve/--no-serve", help="end by starting the service")] = True,
+    port: Annotated[int, typer.Option(help="the service's port (checked first)")] = 3000,
 ) -> None:
     """Generate the embedded default data set, run the pipeline on it, score it and serve."""
     from features import settings
+
+    if serve_after:
+        refuse_busy_port("127.0.0.1", port)
 
     simulate(settings.DEMO_ENTITIES, str(settings.DEMO_START), str(settings.DEMO_END),
              settings.DEMO_SEED, settings.DEMO_SOURCES)
@@ -94,9 +112,9 @@ def demo(
     promote(ModelIndustry.all, None)
     score(str(settings.DEMO_SOURCES), settings.DEMO_SCORE_AS_OF)
     token = _demo_officer()
-    console.print(f"review workspace: http://127.0.0.1:3000/ui/ - sign in with the demo "
+    console.print(f"review workspace: http://127.0.0.1:{port}/ui/ - sign in with the demo "
                   f"officer's token {token}", soft_wrap=True)
     if serve_after:
-        console.print("the service starts at http://127.0.0.1:3000 (Ctrl+C stops it); more "
+        console.print(f"the service starts at http://127.0.0.1:{port} (Ctrl+C stops it); more "
                       "tokens: riskwarn users add NAME --role viewer|officer|scheduler|admin")
-        serve("127.0.0.1", 3000, None, 1)
+        serve("127.0.0.1", port, None, 1)

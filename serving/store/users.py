@@ -138,9 +138,11 @@ def list_users(engine: Engine) -> list[dict[str, Any]]:
 
 
 def audit(engine_or_connection: Engine | Connection, user_name: str | None, action: str,
-          target: str | None = None, detail: dict[str, Any] | None = None) -> None:
-    """Append one audit row; on a Connection it joins the caller's transaction."""
-    row = {"at": datetime.now(UTC), "user_name": user_name, "action": action,
+          target: str | None = None, detail: dict[str, Any] | None = None,
+          at: datetime | None = None) -> None:
+    """Append one audit row, at `at` (default now); on a Connection it joins the caller's
+    transaction."""
+    row = {"at": at or datetime.now(UTC), "user_name": user_name, "action": action,
            "target": target, "detail": dump_json(detail)}
     if isinstance(engine_or_connection, Connection):
         engine_or_connection.execute(insert(audit_log), row)

@@ -34,9 +34,9 @@ def test_refusals_name_the_field(client, world):
     h = bearer(world, "officer")
     uscc = _quiet_firm(client, world, 1)
     r = client.post("/decisions", json={"uscc": uscc, "decision": "dismiss"}, headers=h)
-    assert r.status_code == 400 and r.json()["field"] == "reason"
+    assert r.status_code == 422 and r.json()["field"] == "reason"
     r = client.post("/decisions", json={"uscc": uscc, "decision": "ignore"}, headers=h)
-    assert r.status_code == 400 and "decision" in r.text
+    assert r.status_code == 400 and r.json()["field"] == "decision"
     r = client.post("/decisions", json={"uscc": "91441900MA0000015D", "decision": "confirm"},
                     headers=h)
     assert r.status_code == 404

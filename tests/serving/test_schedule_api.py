@@ -41,14 +41,16 @@ def test_only_an_admin_may_pass_a_seed_and_it_replays_the_plan(client, world):
 
 
 def test_bad_ratios_or_periods_are_400_naming_the_field(client, world):
-    cases = [({"ratios": {"A": 0, "B": .1, "C": .4, "D": .8}}, "ratios"),
-             ({"ratios": {"A": .03}}, "ratios"),
-             ({"targeted_share": 1.5}, "targeted_share"),
-             ({"start": "2026-02-01", "end": "2026-01-01"}, "end"),
-             ({"start": "2026-13-01"}, "start")]
-    for body, field in cases:
+    cases = [({"ratios": {"A": 0, "B": .1, "C": .4, "D": .8}}, "ratios", 422),
+             ({"ratios": {"A": .03}}, "ratios", 422),
+             ({"targeted_share": 1.5}, "targeted_share", 400),
+             ({"start": "2026-02-01", "end": "2026-01-01"}, "end", 422),
+             ({"start": "2026-13-01"}, "start", 400),
+             ({"start": "1999-12-31"}, "start", 400),
+             ({"seed": 2**63}, "seed", 400)]
+    for body, field, status in cases:
         r = client.post("/schedule", json={**PERIOD, **body}, headers=bearer(world, "admin"))
-        assert r.status_code == 400, (body, r.text)
+        assert r.status_code == status, (body, r.text)
         assert field in r.text, (body, r.text)
 
 
@@ -89,11 +91,13 @@ def test_an_outcome_is_recorded_once_and_reaches_the_next_retraining(client, wor
     assert missing.status_code == 404
     future = client.post("/outcomes", json={**body, "inspected_on": "2099-01-01"},
                          headers=bearer(world, "officer"))
-    assert future.status_code == 400
-    for day in ("0001-01-01", PERIOD["end"][:8] + "31"):  # before the plan, after its end
+    assert future.status_code == 422
+    # before the century (any plan), after the plan's end
+    for day, status in (("0001-01-01", 400), (PERIOD["end"][:8] + "31", 422)):
         outside = client.post("/outcomes", json={**body, "inspected_on": day},
                               headers=bearer(world, "officer"))
-        assert outside.status_code == 400 and "inspected_on" in outside.text, outside.text
+        assert outside.status_code == status, outside.text
+        assert outside.json()["field"] == "inspected_on", outside.text
     nowhere = client.post("/outcomes", json={**body, "plan_id": 10**6},
                           headers=bearer(world, "officer"))
     assert nowhere.status_code == 404 and "plan_id" in nowhere.text
@@ -134,3 +138,14 @@ def test_schedule_command_writes_excel_and_a_public_csv(served_env, tmp_path):
     bad = runner.invoke(app, ["schedule", "--start", "2026-02-02", "--end", "2026-02-27",
                               "--out", str(tmp_path / "plan.pdf")])
     assert bad.exit_code == 2
+
+
+def test_numbers_past_64_bits_are_400_naming_the_field(client, world):
+    """SQLite's INTEGER is 64-bit: a larger id or offset is refused before it reaches it."""
+    h = bearer(world, "admin")
+    outcome = {"uscc": "91441900MA0000015D", "result": "rectify", "inspected_on": "2026-01-05"}
+    for path, body, field in (("/warnings", {"offset": 2**63}, "offset"),
+                              ("/plan", {"plan_id": 2**63}, "plan_id"),
+                              ("/outcomes", {**outcome, "plan_id": 2**63}, "plan_id")):
+        r = client.post(path, json=body, headers=h)
+        assert r.status_code == 400 and r.json()["field"] == field, (path, r.text)

@@ -1,0 +1,34 @@
+"""What the service does when it starts, as a real `riskwarn serve`."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from datetime import date
+
+from sqlalchemy import select, update
+
+from serving.store import runs
+from serving.store.database import open_database
+from serving.store.schema import scoring_runs
+from tests.serving.servers import copy_database, serve_env, serving
+
+
+def test_a_score_run_left_running_by_a_killed_process_is_failed_at_service_start(world,
+                                                                                 tmp_path):
+    database = copy_database(world, tmp_path)
+    engine = open_database(database)
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                           capture_output=True, text=True, check=True)
+    abandoned = runs.start_run(engine, date(2026, 1, 2), str(world.sources), {})
+    with engine.begin() as connection:  # as a `score` killed mid-run leaves it
+        connection.execute(update(scoring_runs).where(scoring_runs.c.id == abandoned).values(
+            owner=f"{socket.gethostname()}:{ended.stdout.strip()}"))
+    engine.dispose()
+    with serving(serve_env(world, tmp_path / "bentoml", database), tmp_path / "serve.log"):
+        pass
+    with open_database(database).connect() as connection:
+        status = connection.execute(select(scoring_runs.c.status).where(
+            scoring_runs.c.id == abandoned)).scalar_one()
+    assert status == "failed"
