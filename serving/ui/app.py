@@ -22,7 +22,7 @@ from starlette.staticfiles import StaticFiles
 
 from serving.store import decisions
 from serving.store.users import User, audit, hash_token, role_allows, user_for_token
-from serving.ui import charts, downloads, models_page, overview, plans_page, session
+from serving.ui import charts, downloads, guard, i18n, models_page, overview, plans_page, session
 from serving.ui.web import (
     HERE,
     TIERS,
@@ -81,7 +81,7 @@ def queue(request: Request) -> Response:
         return redirect(request, "/")
     q = request.query_params
     filters, highest_first = queue_filters(request)
-    page = int(q["page"]) if q.get("page", "").isdigit() and int(q["page"]) > 0 else 1
+    page = guard.page(q.get("page"))
     ws = workspace()
     run = ws.latest_run()
     rows: list[dict[str, Any]] = []
@@ -164,6 +164,17 @@ async def refused(request: Request, exc: Exception) -> Response:
                     media_type="text/plain; charset=utf-8")
 
 
+async def out_of_range(request: Request, exc: Exception) -> Response:
+    """A number or date past its bounds: the error page, naming the field (400)."""
+    assert isinstance(exc, guard.Refused)
+    sess, user = await anyio.to_thread.run_sync(signed_in, request)
+    t = i18n.translator(lang_of(request))
+    message = t("out_of_range", label=t(f"field_{exc.field}"), field=exc.field,
+                why=exc.message)
+    return render(request, "error.html", sess, user, status=400, message=message,
+                  field=exc.field)
+
+
 app = Starlette(routes=[
     Route("/", sign_in_form, methods=["GET"]),
     Route("/signin", sign_in, methods=["POST"]),
@@ -182,4 +193,4 @@ app = Starlette(routes=[
     Route("/models/{industry}/{alias}/{name}.png", models_page.picture_file, methods=["GET"]),
     # check_dir=False: a Bento without the UI's files still serves the API
     Mount("/static", StaticFiles(directory=HERE / "static", check_dir=False), name="static"),
-], exception_handlers={HTTPException: refused})
+], exception_handlers={HTTPException: refused, guard.Refused: out_of_range})

@@ -13,6 +13,7 @@ from starlette.responses import Response
 from serving.batch.exports import MEDIA_TYPES, table_bytes
 from serving.store import decisions, plans
 from serving.store.users import User, audit
+from serving.ui import guard
 from serving.ui.plans_page import PLAN_COLUMNS, plan_table
 from serving.ui.web import choices, lang_of, queue_filters, reason_text, redirect, signed_in
 from serving.ui.web import workspace as workspace_of
@@ -64,7 +65,8 @@ def plan_export(request: Request) -> Response:
     _, user = signed_in(request)
     if user is None:
         return redirect(request, "/")
-    ws, plan_id = workspace_of(), int(request.path_params["plan_id"])
+    ws = workspace_of()
+    plan_id = guard.record_id(request.path_params["plan_id"], "plan_id")
     if plans.get_plan(ws.engine, plan_id) is None:
         return Response(f"404: no plan {plan_id}", status_code=404,
                         media_type="text/plain; charset=utf-8")
