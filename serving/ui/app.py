@@ -15,6 +15,7 @@ from typing import Any
 import anyio
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
@@ -22,7 +23,17 @@ from starlette.staticfiles import StaticFiles
 
 from serving.store import decisions
 from serving.store.users import User, audit, hash_token, role_allows, user_for_token
-from serving.ui import charts, downloads, guard, i18n, models_page, overview, plans_page, session
+from serving.ui import (
+    charts,
+    downloads,
+    guard,
+    i18n,
+    models_page,
+    overview,
+    plans_page,
+    session,
+)
+from serving.ui.headers import SecurityHeaders
 from serving.ui.web import (
     HERE,
     TIERS,
@@ -193,4 +204,5 @@ app = Starlette(routes=[
     Route("/models/{industry}/{alias}/{name}.png", models_page.picture_file, methods=["GET"]),
     # check_dir=False: a Bento without the UI's files still serves the API
     Mount("/static", StaticFiles(directory=HERE / "static", check_dir=False), name="static"),
-], exception_handlers={HTTPException: refused, guard.Refused: out_of_range})
+], exception_handlers={HTTPException: refused, guard.Refused: out_of_range},
+    middleware=[Middleware(SecurityHeaders)])

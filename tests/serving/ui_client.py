@@ -21,3 +21,11 @@ def sign_in(http: Any, token: str, prefix: str = "/ui") -> str:
                        follow_redirects=False)
     assert answer.status_code == 303, answer.text
     return csrf_of(http.get(f"{prefix}/queue").text)
+
+
+def browser_sign_in(page: Any, ui: str, token: str) -> None:
+    """Signs a Playwright page in through the sign-in form and waits for the queue."""
+    page.goto(f"{ui}/")
+    page.fill("input[name=token]", token)
+    page.click("form.signin button[type=submit]")
+    page.wait_for_url("**/ui/queue")
