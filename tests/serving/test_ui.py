@@ -137,16 +137,19 @@ def test_the_queue_exports_to_excel_and_csv(page, ui, served_env):
         page.click("a.export-xlsx")
     download = info.value
     assert download.suggested_filename == "queue.xlsx"
-    table = pd.read_excel(download.path(), dtype={"town_code": str})
-    assert list(table.columns) == list(QUEUE_COLUMNS)
-    assert len(table) > 0 and set(table["tier"]) == {"D"}
-    assert set(table["town_code"]) == {"441900003000"}  # the user's towns only
+    head = pd.read_excel(download.path(), header=None, dtype=str)
+    at = int(head.index[head[0] == "统一社会信用代码"][0])  # context lines above the header
+    table = pd.read_excel(download.path(), skiprows=at, dtype={"乡镇代码": str})
+    assert len(table.columns) == len(QUEUE_COLUMNS)
+    assert len(table) > 0 and set(table["等级"]) == {"D"}
+    assert set(table["乡镇代码"]) == {"441900003000"}  # the user's towns only
     answer = page.request.get(f"{ui}/queue.csv?tier=D")
     assert answer.ok and answer.headers["content-type"].startswith("text/csv")
     assert answer.headers["content-disposition"] == 'attachment; filename="queue.csv"'
     assert answer.body().startswith(b"\xef\xbb\xbf")  # a BOM, so Excel shows Chinese
-    csv = pd.read_csv(io.BytesIO(answer.body()), encoding="utf-8-sig", dtype=str)
-    assert list(csv.columns) == list(QUEUE_COLUMNS) and len(csv) == len(table)
+    csv = pd.read_csv(io.BytesIO(answer.body()), encoding="utf-8-sig", dtype=str,
+                      skiprows=at)
+    assert list(csv.columns) == list(table.columns) and len(csv) == len(table)
     with open_database(served_env.database).connect() as connection:
         exports = connection.execute(select(audit_log.c.user_name, audit_log.c.target).where(
             audit_log.c.action == "export")).all()
