@@ -35,6 +35,7 @@ from serving.ui import (
 )
 from serving.ui.headers import SecurityHeaders
 from serving.ui.web import (
+    DECISION_FILTERS,
     HERE,
     TIERS,
     form_of,
@@ -106,7 +107,8 @@ def queue(request: Request) -> Response:
         row["top_reason"] = reason_text((row["reasons"] or [None])[0], lang_of(request))
     return render(request, "queue.html", sess, user, run=run, rows=rows, total=total,
                    page=page, pages=max(math.ceil(total / PAGE_ROWS), 1), filters=filters,
-                   sort="desc" if highest_first else "asc", tiers=TIERS)
+                   sort="desc" if highest_first else "asc", tiers=TIERS,
+                   decision_filters=DECISION_FILTERS)
 
 
 # -- firm ------------------------------------------------------------------------------------
@@ -132,7 +134,8 @@ def _firm_page(request: Request, sess: dict[str, Any], user: User, uscc: str,
                                           "history")
     return render(request, "firm.html", sess, user, status=status, firm=firm, first=first,
                    reason_chart=reason_chart, history_chart=history_chart,
-                   may_decide=role_allows(user.role, "officer"), **context)
+                   may_decide=role_allows(user.role, "officer"),
+                   dismiss_reasons=i18n.DISMISS_REASONS, **context)
 
 
 def firm_page(request: Request) -> Response:
@@ -146,25 +149,44 @@ def firm_page(request: Request) -> Response:
 FIELD_ERRORS = {"reason": "dismiss_needs_reason", "decision": "pick_decision"}  # i18n keys
 
 
+def chosen_reason(code: str | None, other: str | None) -> tuple[str | None, str | None]:
+    """(the reason to store, or None; an i18n error key, or None) from the form's reason list
+    and its "other" text. A listed reason is stored in the bureau's words (Chinese); "other"
+    stores the officer's own text and needs one; the form's hints are never stored."""
+    if not code:
+        return None, None
+    if code not in i18n.DISMISS_REASONS:
+        return None, "dismiss_needs_reason"
+    if code == "other":
+        return (other, None) if other else (None, "other_needs_text")
+    return i18n.translator("zh")(f"dismiss_{code}"), None
+
+
 async def decide(request: Request) -> Response:
     sess, user, form = await form_of(request)
     if user is None:
         return redirect(request, "/")
     uscc = request.path_params["uscc"]
+    page = functools.partial(_firm_page, request, sess, user, uscc)
     if not role_allows(user.role, "officer"):
-        return await anyio.to_thread.run_sync(functools.partial(
-            _firm_page, request, sess, user, uscc, status=403, error="officer_only"))
-    fields = {k: (str(form.get(k) or "").strip() or None) for k in ("decision", "reason",
-                                                                     "note")}
+        return await anyio.to_thread.run_sync(functools.partial(page, status=403,
+                                                                error="officer_only"))
+    fields = {k: (str(form.get(k) or "").strip()[:2000] or None)
+              for k in ("decision", "reason_code", "reason_other", "note")}
+    reason, problem = chosen_reason(fields["reason_code"], fields["reason_other"])
+    if problem is None and fields["decision"] == "dismiss" and reason is None:
+        problem = "dismiss_needs_reason"
+    if problem is not None:
+        return await anyio.to_thread.run_sync(functools.partial(page, status=400,
+                                                                error=problem, form=fields))
     try:
         await anyio.to_thread.run_sync(functools.partial(
             review_api.decide, workspace(), user, uscc=uscc,
-            decision=fields["decision"] or "", reason=fields["reason"], note=fields["note"]))
+            decision=fields["decision"] or "", reason=reason, note=fields["note"]))
     except ApiError as exc:  # 409: the page shows the first decision
         error = None if exc.status == 409 else FIELD_ERRORS.get(exc.field or "", exc.message)
         return await anyio.to_thread.run_sync(functools.partial(
-            _firm_page, request, sess, user, uscc, status=exc.status, error=error,
-            form=fields))
+            page, status=exc.status, error=error, form=fields))
     return redirect(request, f"/firm/{uscc}?done=1")
 
 

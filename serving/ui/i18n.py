@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 LANGS = ("zh", "en")
+# the reasons an officer may give for dismissing a warning (words: "dismiss_<code>")
+DISMISS_REASONS = ("rectified", "not_operating", "recently_inspected", "data_error", "handled",
+                   "other")
 COOKIE = "riskwarn_lang"
 
 WORDS: dict[str, tuple[str, str]] = {
@@ -47,7 +50,20 @@ WORDS: dict[str, tuple[str, str]] = {
     "not_scored": ("该企业不在最新评分结果中。", "This firm is not in the latest scoring run."),
     "decision": ("复核决定", "Decision"),
     "confirm": ("确认（列入定向检查候选）", "Confirm (targeted-inspection candidate)"),
-    "dismiss": ("排除（须填写理由）", "Dismiss (reason required)"),
+    "dismiss": ("排除", "Dismiss"),
+    "dismiss_reason": ("排除理由（排除时必选）", "Reason for a dismissal (required to dismiss)"),
+    "pick_reason": ("— 请选择 —", "— choose —"),
+    "reason_other": ("其他理由（选择“其他”时填写）", "Other reason (when “other” is chosen)"),
+    "other_needs_text": ("选择“其他”时须写明理由。", "“Other” needs the reason written out."),
+    "dismiss_rectified": ("经核实已整改到位", "Checked: already rectified"),
+    "dismiss_not_operating": ("企业已停业、歇业或注销", "The firm no longer operates"),
+    "dismiss_recently_inspected": ("近期已检查，未发现问题",
+                                   "Inspected recently, no problem found"),
+    "dismiss_data_error": ("预警依据的数据有误（事件不属于本企业）",
+                           "The warning rests on wrong data (events of another firm)"),
+    "dismiss_handled": ("已在其他程序中处理（投诉处理、立案等）",
+                        "Already handled in another procedure (complaint, case)"),
+    "dismiss_other": ("其他（请写明）", "Other (write it out)"),
     "escalate": ("上报", "Escalate"),
     "reason": ("理由", "Reason"),
     "note": ("备注", "Note"),

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import functools
-from datetime import date
 from typing import Any
 
 import anyio
@@ -14,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from features.contracts import OUTCOMES
+from features.settings import bureau_today
 from serving.store import plans
 from serving.store.schema import outcomes as outcomes_table
 from serving.store.users import User, role_allows
@@ -81,7 +81,7 @@ def _plans_page(request: Request, sess: dict[str, Any], user: User, plan_id: int
     found = plans.get_plan(ws.engine, plan_id) if plan_id is not None else None
     rows = plan_table(ws, user, found["plan_id"]).to_dict("records") if found else []
     return render(request, "plans.html", sess, user, status=status, plan=found, rows=rows,
-                  outcomes=OUTCOMES, today=date.today().isoformat(),
+                  outcomes=OUTCOMES, today=bureau_today().isoformat(),
                   may_record=role_allows(user.role, "officer"), **context)
 
 

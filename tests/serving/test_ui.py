@@ -83,7 +83,7 @@ def test_the_second_officer_sees_the_first_decision(browser, ui, served_env):
         assert first.locator(".notice").is_visible()
         assert "officer" in first.locator(".first-decision").inner_text()
         second.check("input[value=dismiss]")
-        second.fill("input[name=reason]", "误报")
+        second.select_option("select[name=reason_code]", "data_error")
         second.click("form.decide button[type=submit]")
         shown = second.locator(".first-decision").inner_text()
         assert "officer" in shown and "确认" in shown and "首次决定保持不变" in shown
@@ -315,9 +315,9 @@ def test_an_officer_dismisses_with_a_reason_and_confirms_another(page, ui, serve
     page.click("form.decide button[type=submit]")  # no reason yet: refused, in Chinese
     assert "排除须填写理由" in page.locator(".error").inner_text()
     page.check("input[value=dismiss]")
-    page.fill("input[name=reason]", "经核实已整改")
+    page.select_option("select[name=reason_code]", "rectified")
     page.click("form.decide button[type=submit]")
-    assert "经核实已整改" in page.locator(".first-decision").inner_text()
+    assert "经核实已整改到位" in page.locator(".first-decision").inner_text()
     page.goto(f"{ui}/firm/{confirmed}")
     page.check("input[value=confirm]")
     page.click("form.decide button[type=submit]")
