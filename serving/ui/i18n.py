@@ -112,6 +112,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "field_page": ("页码", "Page number"),
     "field_plan_id": ("计划编号", "Plan number"),
     "field_inspected_on": ("检查日期", "Inspected on"),
+    "field_search": ("搜索", "Search"),
     "export_of": ("导出内容", "Export of"),
     "filters_used": ("筛选条件", "Filters"),
     "exported_at": ("导出时间", "Exported at"),
