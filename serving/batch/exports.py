@@ -16,9 +16,11 @@ import io
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -55,13 +57,19 @@ class Sheet:
 
 
 def _cell(value: Any) -> Any:
-    """A value as a cell: numbers and None as they are, anything else as safe text."""
-    if value is None or (isinstance(value, float) and value != value):
+    """A value as a cell: numbers and None as they are, days as YYYY-MM-DD, anything else as
+    safe text."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
         return None
-    if isinstance(value, bool):
-        return safe_text(value)
-    if isinstance(value, int | float):
-        return value
+    if isinstance(value, bool | np.bool_):
+        return safe_text(bool(value))
+    if isinstance(value, int | float | np.integer | np.floating):
+        return value.item() if isinstance(value, np.generic) else value
+    if isinstance(value, datetime):
+        midnight = value.time() == time()
+        return f"{value:%Y-%m-%d}" if midnight else f"{value:%Y-%m-%d %H:%M}"
+    if isinstance(value, date):
+        return value.isoformat()
     return safe_text(value)
 
 
