@@ -86,16 +86,25 @@ def decisions_for(engine: Engine, run_id: int, usccs: list[str]) -> dict[str, di
     return found
 
 
+UNDECIDED = "undecided"  # the decision filter's word for warnings nobody decided yet
+
+
 def review_queue(engine: Engine, run_id: int, *, industry: str | None = None,
                  town_code: str | None = None, tier: str | None = None,
                  towns: frozenset[str] | None = None, highest_first: bool = True,
+                 search: str | None = None, decision: str | None = None,
                  limit: int = 50, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
     """One page of the run's warnings for review, undecided ones first, then by probability
-    (highest first unless asked otherwise) and uscc; each row carries its `decision` (or
-    None). Returns the page and the total. `towns` restricts to a user's towns (None = all).
+    (highest first unless asked otherwise) and uscc; each row carries its `decision`,
+    `decided_by`, `decided_at` and `reason` (or None). Returns the page and the total.
+    `towns` restricts to a user's towns (None = all); `search` keeps firms whose name contains
+    it or whose credit code starts with it; `decision` keeps one decision, or `UNDECIDED`.
     """
     if limit < 0 or offset < 0:
         raise ValueError(f"limit and offset must not be negative, got {limit} and {offset}")
+    if decision is not None and decision not in (*DECISIONS, UNDECIDED):
+        raise ValueError(f"decision: {decision!r} is not one of {', '.join(DECISIONS)}, "
+                         f"{UNDECIDED}")
     w, d = warnings_table.c, decisions_table.c
     conditions = [w.run_id == run_id]
     for column, value in ((w.industry, industry), (w.town_code, town_code), (w.tier, tier)):
@@ -103,16 +112,24 @@ def review_queue(engine: Engine, run_id: int, *, industry: str | None = None,
             conditions.append(column == value)
     if towns is not None:
         conditions.append(w.town_code.in_(sorted(towns)))
+    if search:
+        conditions.append(w.name.contains(search, autoescape=True)
+                          | w.uscc.startswith(search.upper(), autoescape=True))
+    if decision == UNDECIDED:
+        conditions.append(d.id.is_(None))
+    elif decision is not None:
+        conditions.append(d.decision == decision)
     joined = warnings_table.outerjoin(
         decisions_table, (d.run_id == w.run_id) & (d.uscc == w.uscc))
     by_probability = w.probability.desc() if highest_first else w.probability.asc()
     page = (select(w.uscc, w.name, w.industry, w.town_code, w.probability, w.tier, w.reasons,
-                   d.decision, d.decided_by)
+                   d.decision, d.decided_by, d.decided_at, d.reason)
             .select_from(joined).where(*conditions)
             .order_by(d.id.is_not(None), by_probability, w.uscc).limit(limit).offset(offset))
+    counted = select(func.count()).select_from(
+        joined if decision is not None else warnings_table).where(*conditions)
     with engine.connect() as connection:
-        total = connection.execute(
-            select(func.count()).select_from(warnings_table).where(*conditions)).scalar_one()
+        total = connection.execute(counted).scalar_one()
         rows = [{**row, "reasons": load_json(row["reasons"])}
                 for row in connection.execute(page).mappings()]
     return rows, total

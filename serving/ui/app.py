@@ -15,6 +15,7 @@ from typing import Any
 import anyio
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
@@ -22,8 +23,19 @@ from starlette.staticfiles import StaticFiles
 
 from serving.store import decisions
 from serving.store.users import User, audit, hash_token, role_allows, user_for_token
-from serving.ui import charts, downloads, models_page, overview, plans_page, session
+from serving.ui import (
+    charts,
+    downloads,
+    guard,
+    i18n,
+    models_page,
+    overview,
+    plans_page,
+    session,
+)
+from serving.ui.headers import SecurityHeaders
 from serving.ui.web import (
+    DECISION_FILTERS,
     HERE,
     TIERS,
     form_of,
@@ -81,7 +93,7 @@ def queue(request: Request) -> Response:
         return redirect(request, "/")
     q = request.query_params
     filters, highest_first = queue_filters(request)
-    page = int(q["page"]) if q.get("page", "").isdigit() and int(q["page"]) > 0 else 1
+    page = guard.page(q.get("page"))
     ws = workspace()
     run = ws.latest_run()
     rows: list[dict[str, Any]] = []
@@ -95,7 +107,8 @@ def queue(request: Request) -> Response:
         row["top_reason"] = reason_text((row["reasons"] or [None])[0], lang_of(request))
     return render(request, "queue.html", sess, user, run=run, rows=rows, total=total,
                    page=page, pages=max(math.ceil(total / PAGE_ROWS), 1), filters=filters,
-                   sort="desc" if highest_first else "asc", tiers=TIERS)
+                   sort="desc" if highest_first else "asc", tiers=TIERS,
+                   decision_filters=DECISION_FILTERS)
 
 
 # -- firm ------------------------------------------------------------------------------------
@@ -121,7 +134,8 @@ def _firm_page(request: Request, sess: dict[str, Any], user: User, uscc: str,
                                           "history")
     return render(request, "firm.html", sess, user, status=status, firm=firm, first=first,
                    reason_chart=reason_chart, history_chart=history_chart,
-                   may_decide=role_allows(user.role, "officer"), **context)
+                   may_decide=role_allows(user.role, "officer"),
+                   dismiss_reasons=i18n.DISMISS_REASONS, **context)
 
 
 def firm_page(request: Request) -> Response:
@@ -135,25 +149,44 @@ def firm_page(request: Request) -> Response:
 FIELD_ERRORS = {"reason": "dismiss_needs_reason", "decision": "pick_decision"}  # i18n keys
 
 
+def chosen_reason(code: str | None, other: str | None) -> tuple[str | None, str | None]:
+    """(the reason to store, or None; an i18n error key, or None) from the form's reason list
+    and its "other" text. A listed reason is stored in the bureau's words (Chinese); "other"
+    stores the officer's own text and needs one; the form's hints are never stored."""
+    if not code:
+        return None, None
+    if code not in i18n.DISMISS_REASONS:
+        return None, "dismiss_needs_reason"
+    if code == "other":
+        return (other, None) if other else (None, "other_needs_text")
+    return i18n.translator("zh")(f"dismiss_{code}"), None
+
+
 async def decide(request: Request) -> Response:
     sess, user, form = await form_of(request)
     if user is None:
         return redirect(request, "/")
     uscc = request.path_params["uscc"]
+    page = functools.partial(_firm_page, request, sess, user, uscc)
     if not role_allows(user.role, "officer"):
-        return await anyio.to_thread.run_sync(functools.partial(
-            _firm_page, request, sess, user, uscc, status=403, error="officer_only"))
-    fields = {k: (str(form.get(k) or "").strip() or None) for k in ("decision", "reason",
-                                                                     "note")}
+        return await anyio.to_thread.run_sync(functools.partial(page, status=403,
+                                                                error="officer_only"))
+    fields = {k: (str(form.get(k) or "").strip()[:2000] or None)
+              for k in ("decision", "reason_code", "reason_other", "note")}
+    reason, problem = chosen_reason(fields["reason_code"], fields["reason_other"])
+    if problem is None and fields["decision"] == "dismiss" and reason is None:
+        problem = "dismiss_needs_reason"
+    if problem is not None:
+        return await anyio.to_thread.run_sync(functools.partial(page, status=400,
+                                                                error=problem, form=fields))
     try:
         await anyio.to_thread.run_sync(functools.partial(
             review_api.decide, workspace(), user, uscc=uscc,
-            decision=fields["decision"] or "", reason=fields["reason"], note=fields["note"]))
+            decision=fields["decision"] or "", reason=reason, note=fields["note"]))
     except ApiError as exc:  # 409: the page shows the first decision
         error = None if exc.status == 409 else FIELD_ERRORS.get(exc.field or "", exc.message)
         return await anyio.to_thread.run_sync(functools.partial(
-            _firm_page, request, sess, user, uscc, status=exc.status, error=error,
-            form=fields))
+            page, status=exc.status, error=error, form=fields))
     return redirect(request, f"/firm/{uscc}?done=1")
 
 
@@ -162,6 +195,17 @@ async def refused(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     return Response(f"{exc.status_code}: {exc.detail}", status_code=exc.status_code,
                     media_type="text/plain; charset=utf-8")
+
+
+async def out_of_range(request: Request, exc: Exception) -> Response:
+    """A number or date past its bounds: the error page, naming the field (400)."""
+    assert isinstance(exc, guard.Refused)
+    sess, user = await anyio.to_thread.run_sync(signed_in, request)
+    t = i18n.translator(lang_of(request))
+    message = t("out_of_range", label=t(f"field_{exc.field}"), field=exc.field,
+                why=exc.message)
+    return render(request, "error.html", sess, user, status=400, message=message,
+                  field=exc.field)
 
 
 app = Starlette(routes=[
@@ -182,4 +226,5 @@ app = Starlette(routes=[
     Route("/models/{industry}/{alias}/{name}.png", models_page.picture_file, methods=["GET"]),
     # check_dir=False: a Bento without the UI's files still serves the API
     Mount("/static", StaticFiles(directory=HERE / "static", check_dir=False), name="static"),
-], exception_handlers={HTTPException: refused})
+], exception_handlers={HTTPException: refused, guard.Refused: out_of_range},
+    middleware=[Middleware(SecurityHeaders)])

@@ -9,30 +9,46 @@ from markupsafe import Markup, escape
 BAR_HEIGHT, LABEL_WIDTH, CHART_WIDTH = 22, 260, 640
 
 
+LINE_CHARS, LINE_HEIGHT = 18, 14  # a reason label wraps after LINE_CHARS characters
+
+
+def _wrapped(label: str, limit: int = LINE_CHARS) -> list[str]:
+    """`label` cut into lines of at most `limit` characters (whole, never shortened)."""
+    return [label[i:i + limit] for i in range(0, len(label), limit)] or [""]
+
+
 def bar_chart(labels: Sequence[str], values: Sequence[float], title: str) -> Markup:
     """Horizontal bars from a zero line: positive values (raising the risk) right in red,
-    negative ones left in blue; the value is written beside each bar."""
+    negative ones left in blue; the value is written beside each bar. Long labels wrap onto
+    more lines (the row grows), so a reason is always shown in full."""
     if not values:
         return Markup("")
-    height = BAR_HEIGHT * len(values) + 10
+    lines = [_wrapped(label) for label in labels]
+    heights = [max(BAR_HEIGHT, LINE_HEIGHT * len(ls) + 8) for ls in lines]
+    height = sum(heights) + 10
     span = max(abs(v) for v in values) or 1.0
     plot = CHART_WIDTH - LABEL_WIDTH - 60
     zero = LABEL_WIDTH + (plot / 2 if min(values) < 0 else 0)
     scale = (plot / 2 if min(values) < 0 else plot) / span
     parts = [f'<svg class="chart bar-chart" role="img" viewBox="0 0 {CHART_WIDTH} {height}" '
              f'width="{CHART_WIDTH}" height="{height}"><title>{escape(title)}</title>']
-    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
-        y = 5 + i * BAR_HEIGHT
+    y = 5
+    for label, value, label_lines, row in zip(labels, values, lines, heights, strict=True):
         width = abs(value) * scale
         x = zero if value >= 0 else zero - width
         colour = "#c0392b" if value >= 0 else "#2e6da4"
+        middle = y + row / 2
+        first = middle + 5 - LINE_HEIGHT * (len(label_lines) - 1) / 2
+        spans = "".join(f'<tspan x="{LABEL_WIDTH - 6}" dy="{0 if i == 0 else LINE_HEIGHT}">'
+                        f'{escape(line)}</tspan>' for i, line in enumerate(label_lines))
         parts.append(
-            f'<text x="{LABEL_WIDTH - 6}" y="{y + 15}" text-anchor="end">'
-            f'{escape(_short(label))}</text>'
-            f'<rect x="{x:.1f}" y="{y + 3}" width="{max(width, 1):.1f}" '
-            f'height="{BAR_HEIGHT - 6}" fill="{colour}"><title>{escape(label)}: {value:+.3f}'
-            f'</title></rect>'
-            f'<text x="{max(x + width, zero) + 4:.1f}" y="{y + 15}">{value:+.3f}</text>')
+            f'<text class="label" x="{LABEL_WIDTH - 6}" y="{first:.1f}" text-anchor="end">'
+            f'{spans}</text>'
+            f'<rect x="{x:.1f}" y="{middle - BAR_HEIGHT / 2 + 3:.1f}" '
+            f'width="{max(width, 1):.1f}" height="{BAR_HEIGHT - 6}" fill="{colour}">'
+            f'<title>{escape(label)}: {value:+.3f}</title></rect>'
+            f'<text x="{max(x + width, zero) + 4:.1f}" y="{middle + 5:.1f}">{value:+.3f}</text>')
+        y += row
     parts.append(f'<line x1="{zero:.1f}" y1="0" x2="{zero:.1f}" y2="{height}" '
                  'stroke="#555"/></svg>')
     return Markup("".join(parts))
@@ -65,7 +81,8 @@ def line_chart(dates: Sequence[str], values: Sequence[float], title: str) -> Mar
     return Markup("".join(parts))
 
 
-def _short(label: str, limit: int = 18) -> str:
+def _short(label: str, limit: int) -> str:
+    """A heat-map heading cut to its cell (the full text is in its tooltip)."""
     return label if len(label) <= limit else label[:limit - 1] + "…"
 
 
@@ -112,14 +129,18 @@ def heat_map(rows: Sequence[str], columns: Sequence[str],
 
 
 def heat_scale(top: float, steps: int = 5) -> Markup:
-    """The heat map's legend: `steps` swatches from 0 to `top` (a share)."""
-    parts = ['<span class="heat-scale">']
+    """The heat map's legend: `steps` swatches from 0 to `top` (a share), as SVG (no inline
+    style: the pages' Content-Security-Policy allows none)."""
+    width = 48
+    parts = [f'<svg class="heat-scale" role="img" width="{steps * width}" height="20" '
+             f'viewBox="0 0 {steps * width} 20">']
     for k in range(steps):
         share = k / (steps - 1)
-        parts.append(f'<span style="display:inline-block;padding:0 .4rem;'
-                     f'background:{_shade(share)};color:{"#fff" if share > 0.6 else "#222"}">'
-                     f'{top * share:.0%}</span>')
-    parts.append("</span>")
+        parts.append(f'<rect x="{k * width}" y="0" width="{width}" height="20" '
+                     f'fill="{_shade(share)}"/><text x="{k * width + width / 2}" y="14" '
+                     f'text-anchor="middle" fill="{"#fff" if share > 0.6 else "#222"}">'
+                     f'{top * share:.0%}</text>')
+    parts.append("</svg>")
     return Markup("".join(parts))
 
 

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import functools
-from datetime import date
 from typing import Any
 
 import anyio
@@ -14,9 +13,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from features.contracts import OUTCOMES
+from features.settings import bureau_today
 from serving.store import plans
 from serving.store.schema import outcomes as outcomes_table
 from serving.store.users import User, role_allows
+from serving.ui import guard
 from serving.ui.web import choices, form_of, redirect, render, signed_in, workspace
 from serving.workspace import plans as workspace_plans
 from serving.workspace.scores import ApiError, Workspace
@@ -69,8 +70,8 @@ def plan_table(ws: Workspace, user: User, plan_id: int) -> pd.DataFrame:
 def chosen_plan(ws: Workspace, request: Request) -> int | None:
     """`?plan_id=` when it names a stored plan, else the latest plan (None before the first)."""
     asked = request.query_params.get("plan_id", "")
-    if asked.isdigit() and plans.get_plan(ws.engine, int(asked)) is not None:
-        return int(asked)
+    if asked and plans.get_plan(ws.engine, plan_id := guard.record_id(asked, "plan_id")):
+        return plan_id
     return plans.latest_plan_id(ws.engine)
 
 
@@ -80,7 +81,7 @@ def _plans_page(request: Request, sess: dict[str, Any], user: User, plan_id: int
     found = plans.get_plan(ws.engine, plan_id) if plan_id is not None else None
     rows = plan_table(ws, user, found["plan_id"]).to_dict("records") if found else []
     return render(request, "plans.html", sess, user, status=status, plan=found, rows=rows,
-                  outcomes=OUTCOMES, today=date.today().isoformat(),
+                  outcomes=OUTCOMES, today=bureau_today().isoformat(),
                   may_record=role_allows(user.role, "officer"), **context)
 
 
@@ -97,18 +98,19 @@ async def record(request: Request) -> Response:
     sess, user, form = await form_of(request)
     if user is None:
         return redirect(request, "/")
-    plan_id, uscc = int(request.path_params["plan_id"]), request.path_params["uscc"]
+    plan_id = guard.record_id(request.path_params["plan_id"], "plan_id")
+    uscc = request.path_params["uscc"]
     page = functools.partial(_plans_page, request, sess, user, plan_id)
     if not role_allows(user.role, "officer"):
         return await anyio.to_thread.run_sync(functools.partial(page, status=403,
                                                                 error="officer_only"))
     note = str(form.get("note") or "").strip() or None
     try:
-        inspected_on = date.fromisoformat(str(form.get("inspected_on") or ""))
+        inspected_on = guard.day(form.get("inspected_on"), "inspected_on")
         await anyio.to_thread.run_sync(functools.partial(
             workspace_plans.record_outcome, workspace(), user, plan_id=plan_id, uscc=uscc,
             result=str(form.get("result") or ""), inspected_on=inspected_on, note=note))
-    except ValueError:
+    except guard.Refused:
         return await anyio.to_thread.run_sync(functools.partial(page, status=400,
                                                                 error="bad_date"))
     except ApiError as exc:  # 409: the table shows the first outcome

@@ -1,27 +1,45 @@
-"""Sign-in sessions for the review workspace: a signed cookie holding the user id, the hash of
-the token they signed in with (never the token) and a CSRF secret. Every request looks the
+"""Sign-in sessions for the review workspace: an encrypted cookie holding the user id, the hash
+of the token they signed in with (never the token) and a CSRF secret. Every request looks the
 user up again, so a revoked token or a deactivated user ends the session at once.
 
-The signing key is `RISKWARN_UI_SECRET` when set (needed when several workers serve the UI);
-otherwise a random key per process, which ends every session when the service restarts.
+The cookie is a Fernet token (`cryptography`: AES-128-CBC and HMAC-SHA256, with its issue time,
+so `MAX_AGE_SECONDS` is checked on the server): the browser can neither read nor change what
+it holds. A signed-only cookie (itsdangerous) is base64 JSON that anyone holding it can read,
+and it carried the SHA-256 of the token; Fernet keeps the stateless design (no session table,
+several workers share the key) and is the maintained, audited primitive for exactly this.
+
+The key is derived from `RISKWARN_UI_SECRET` when set (needed when several workers serve the
+UI); otherwise a random key per process, which ends every session when the service restarts.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
+import json
 import os
 import secrets
 from typing import Any
 
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import Engine
 
 from serving.store.users import User, user_for_token_hash
 
 COOKIE = "riskwarn_session"
 MAX_AGE_SECONDS = 8 * 3600  # one working day
-_KEY = os.environ.get("RISKWARN_UI_SECRET") or secrets.token_urlsafe(32)
-_signer = URLSafeTimedSerializer(_KEY, salt="riskwarn-ui")
+
+
+def _fernet(secret: str | None) -> Fernet:
+    """A Fernet keyed by `secret` (any text, stretched to 32 bytes), or by a random key."""
+    if not secret:
+        return Fernet(Fernet.generate_key())
+    digest = hashlib.sha256(b"riskwarn-ui-session:" + secret.encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(digest))
+
+
+_box = _fernet(os.environ.get("RISKWARN_UI_SECRET"))
 
 
 def new_session(user: User | None = None, token_hash: str | None = None) -> dict[str, Any]:
@@ -33,7 +51,7 @@ def new_session(user: User | None = None, token_hash: str | None = None) -> dict
 
 
 def dump(session: dict[str, Any]) -> str:
-    return _signer.dumps(session)
+    return _box.encrypt(json.dumps(session, separators=(",", ":")).encode()).decode("ascii")
 
 
 def load(cookie: str | None) -> dict[str, Any] | None:
@@ -41,8 +59,8 @@ def load(cookie: str | None) -> dict[str, Any] | None:
     if not cookie:
         return None
     try:
-        session = _signer.loads(cookie, max_age=MAX_AGE_SECONDS)
-    except BadSignature:
+        session = json.loads(_box.decrypt(cookie.encode("ascii"), ttl=MAX_AGE_SECONDS))
+    except (InvalidToken, UnicodeEncodeError, ValueError):
         return None
     return session if isinstance(session, dict) and isinstance(session.get("csrf"), str) else None
 

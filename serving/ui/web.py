@@ -3,6 +3,7 @@ request's language with the session cookie (re)set, sign-in lookup and CSRF-chec
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -15,9 +16,10 @@ from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
 from features.industries import default_config
+from features.settings import TIMEZONE
 from features.towns import towns
 from serving.store.users import User
-from serving.ui import i18n, session
+from serving.ui import guard, i18n, session
 from serving.workspace.scores import Workspace
 
 HERE = Path(__file__).parent
@@ -90,12 +92,34 @@ async def form_of(request: Request) -> tuple[dict[str, Any], User | None, FormDa
 TIERS = ("A", "B", "C", "D")
 
 
+DECISION_FILTERS = ("undecided", "confirm", "dismiss", "escalate")
+MAX_SEARCH = 64
+
+
 def queue_filters(request: Request) -> tuple[dict[str, str | None], bool]:
-    """The queue's filters (industry, town_code, tier) and sort from the query string."""
+    """The queue's filters (industry, town_code, tier, search by name or credit code,
+    decision) and sort from the query string."""
     q = request.query_params
+    search = (q.get("search") or "").strip()
+    if len(search) > MAX_SEARCH:
+        raise guard.Refused("search", f"at most {MAX_SEARCH} characters")
     filters = {"industry": q.get("industry") or None, "town_code": q.get("town_code") or None,
-               "tier": q.get("tier") if q.get("tier") in TIERS else None}
+               "tier": q.get("tier") if q.get("tier") in TIERS else None,
+               "search": search or None,
+               "decision": q.get("decision") if q.get("decision") in DECISION_FILTERS
+               else None}
     return filters, q.get("sort") != "asc"
+
+
+def local_time(value: datetime | None) -> str:
+    """A stored time (naive = UTC) in the bureau's zone (`features.settings.TIMEZONE`)."""
+    if value is None:
+        return ""
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return f"{aware.astimezone(TIMEZONE):%Y-%m-%d %H:%M}"
+
+
+templates.env.filters["local_time"] = local_time
 
 
 def reason_text(reason: dict[str, Any] | None, lang: str) -> str | None:

@@ -4,6 +4,9 @@ features, one complete scoring run in a fresh SQLite database, and a user per ro
 from __future__ import annotations
 
 import os
+import socket
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,3 +93,35 @@ def client(served_env, asgi_app):
 
 def bearer(world: World, role: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {world.tokens[role]}"}
+
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-dev-shm-usage"]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    """Debian's Chromium; `playwright install` is never run."""
+    return {"executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="module")
+def ui(served_env, asgi_app):
+    """The service on a free local port (uvicorn in a thread); yields the UI's address."""
+    import uvicorn
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(asgi_app, host="127.0.0.1", port=port,
+                                           log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the service did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}/ui"
+    server.should_exit = True
+    thread.join(timeout=10)

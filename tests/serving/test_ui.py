@@ -1,48 +1,13 @@
 """The review workspace at /ui in headless Chromium (Playwright), served by uvicorn from the
-same BentoML app the API tests use."""
+same BentoML app the API tests use (the `ui` fixture, in conftest.py)."""
 
 from __future__ import annotations
 
 import os
 import re
-import socket
-import threading
-import time
 from pathlib import Path
 
 import httpx
-import pytest
-
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-dev-shm-usage"]
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args():
-    """Debian's Chromium; `playwright install` is never run."""
-    return {"executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS}
-
-
-@pytest.fixture(scope="module")
-def ui(served_env, asgi_app):
-    """The service on a free local port (uvicorn in a thread); yields the UI's address."""
-    import uvicorn
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(asgi_app, host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the service did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}/ui"
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 def sign_in(page, ui, token):
@@ -118,7 +83,7 @@ def test_the_second_officer_sees_the_first_decision(browser, ui, served_env):
         assert first.locator(".notice").is_visible()
         assert "officer" in first.locator(".first-decision").inner_text()
         second.check("input[value=dismiss]")
-        second.fill("input[name=reason]", "误报")
+        second.select_option("select[name=reason_code]", "data_error")
         second.click("form.decide button[type=submit]")
         shown = second.locator(".first-decision").inner_text()
         assert "officer" in shown and "确认" in shown and "首次决定保持不变" in shown
@@ -172,16 +137,19 @@ def test_the_queue_exports_to_excel_and_csv(page, ui, served_env):
         page.click("a.export-xlsx")
     download = info.value
     assert download.suggested_filename == "queue.xlsx"
-    table = pd.read_excel(download.path(), dtype={"town_code": str})
-    assert list(table.columns) == list(QUEUE_COLUMNS)
-    assert len(table) > 0 and set(table["tier"]) == {"D"}
-    assert set(table["town_code"]) == {"441900003000"}  # the user's towns only
+    head = pd.read_excel(download.path(), header=None, dtype=str)
+    at = int(head.index[head[0] == "统一社会信用代码"][0])  # context lines above the header
+    table = pd.read_excel(download.path(), skiprows=at, dtype={"乡镇代码": str})
+    assert len(table.columns) == len(QUEUE_COLUMNS)
+    assert len(table) > 0 and set(table["等级"]) == {"D"}
+    assert set(table["乡镇代码"]) == {"441900003000"}  # the user's towns only
     answer = page.request.get(f"{ui}/queue.csv?tier=D")
     assert answer.ok and answer.headers["content-type"].startswith("text/csv")
     assert answer.headers["content-disposition"] == 'attachment; filename="queue.csv"'
     assert answer.body().startswith(b"\xef\xbb\xbf")  # a BOM, so Excel shows Chinese
-    csv = pd.read_csv(io.BytesIO(answer.body()), encoding="utf-8-sig", dtype=str)
-    assert list(csv.columns) == list(QUEUE_COLUMNS) and len(csv) == len(table)
+    csv = pd.read_csv(io.BytesIO(answer.body()), encoding="utf-8-sig", dtype=str,
+                      skiprows=at)
+    assert list(csv.columns) == list(table.columns) and len(csv) == len(table)
     with open_database(served_env.database).connect() as connection:
         exports = connection.execute(select(audit_log.c.user_name, audit_log.c.target).where(
             audit_log.c.action == "export")).all()
@@ -347,9 +315,9 @@ def test_an_officer_dismisses_with_a_reason_and_confirms_another(page, ui, serve
     page.click("form.decide button[type=submit]")  # no reason yet: refused, in Chinese
     assert "排除须填写理由" in page.locator(".error").inner_text()
     page.check("input[value=dismiss]")
-    page.fill("input[name=reason]", "经核实已整改")
+    page.select_option("select[name=reason_code]", "rectified")
     page.click("form.decide button[type=submit]")
-    assert "经核实已整改" in page.locator(".first-decision").inner_text()
+    assert "经核实已整改到位" in page.locator(".first-decision").inner_text()
     page.goto(f"{ui}/firm/{confirmed}")
     page.check("input[value=confirm]")
     page.click("form.decide button[type=submit]")
