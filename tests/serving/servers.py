@@ -70,18 +70,25 @@ def serving(env: dict[str, str], log: Path, *args: str, new_session: bool = True
             [sys.executable, "-m", "serving.cli", "serve", "--port", str(port), *args],
             env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=new_session)
     served = Served(f"http://127.0.0.1:{port}", port, process, log)
+    started: list[psutil.Process] = []
     try:
         wait_ready(served)
+        with contextlib.suppress(psutil.NoSuchProcess):
+            started = psutil.Process(process.pid).children(recursive=True)
         yield served
-    finally:
-        stop_all(process)
+    finally:  # also what it started, should a failing test have orphaned it
+        stop_all(process, started)
 
 
-def stop_all(process: subprocess.Popen[bytes]) -> None:
-    """SIGKILL a process and every process below it (whatever group they are in)."""
+def stop_all(process: subprocess.Popen[bytes], also: list[psutil.Process] | None = None
+             ) -> None:
+    """SIGKILL a process, every process below it (whatever group they are in) and `also`."""
+    below: list[psutil.Process] = []
     with contextlib.suppress(psutil.NoSuchProcess):
         below = psutil.Process(process.pid).children(recursive=True)
-        for p in [psutil.Process(process.pid), *below]:
-            with contextlib.suppress(psutil.NoSuchProcess):
-                p.kill()
+    with contextlib.suppress(psutil.NoSuchProcess):
+        process.kill()
+    for p in [*below, *(also or [])]:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            p.kill()  # psutil checks the pid still names the process it saw
     process.wait(timeout=30)
