@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from serving.store.database import open_database
 from serving.store.schema import audit_log
@@ -18,6 +18,8 @@ N = 40
 
 def test_acknowledged_decisions_keep_their_audit_rows_through_a_sigkill(world, tmp_path):
     database = copy_database(world, tmp_path)
+    with open_database(database).connect() as connection:  # earlier tests' rows in the copy
+        before = connection.execute(select(func.max(audit_log.c.id))).scalar() or 0
     officer = {"Authorization": f"Bearer {world.tokens['officer']}"}
     with serving(serve_env(world, tmp_path / "bentoml", database), tmp_path / "serve.log"
                  ) as server:
@@ -41,7 +43,7 @@ def test_acknowledged_decisions_keep_their_audit_rows_through_a_sigkill(world, t
 
     with open_database(database).connect() as connection:
         rows = connection.execute(select(audit_log.c.at, audit_log.c.detail).where(
-            audit_log.c.action == "POST /decisions")).all()
+            audit_log.c.action == "POST /decisions", audit_log.c.id > before)).all()
     audited = {json.loads(row.detail)["uscc"]: row.at for row in rows
                if json.loads(row.detail)["status"] == 200}
     assert set(audited) == set(acknowledged), f"{len(audited)} of {N} audit rows survived"
