@@ -29,7 +29,7 @@ from serving.store.users import add_user, user_for_token
 from serving.ui.downloads import queue_sheet
 
 TARGET_SECONDS = 1.0
-REASON = [{"code": "complaints_12m", "contribution": 0.4,
+REASON = [{"code": "complaints_12m", "effect_pp": 4.2, "reference": 1.0, "value": 3.0,
            "text_zh": "近 12 个月投诉举报 3 次，高于同行业 90% 的企业", "text_en": "3 complaints"}]
 
 

@@ -460,7 +460,7 @@ def batch(opts: argparse.Namespace) -> None:
         tier = assign_tiers(probability, champion.cutoffs)
         t2 = time.perf_counter()
         need = np.isin(tier, REASON_TIERS)
-        contrib = champion.fast.contributions(x[need])
+        contrib = champion.fast.effects(x[need])
         t3 = time.perf_counter()
         reasons_of = explain(contrib, frame.loc[need].reset_index(drop=True),
                              champion.reference)

@@ -37,8 +37,9 @@ from features.registry import (
 from features.windows import day_of
 
 # 2: abn_open_days; 3: graded visits and nearby complaints; 4: visit kinds, scores, ungraded
-# violation counts, registration columns a data set has none of
-FEATURE_SET_VERSION = "4"
+# violation counts, registration columns a data set has none of; 5: label_random over the next
+# month where the probability is that an inspection finds a problem
+FEATURE_SET_VERSION = "5"
 # the categorical inputs a dataset can hold (an inspection cohort adds the visit's own)
 CATEGORICAL = ("town_code", "entity_type", "industry_code", "status", "abn_latest_reason",
                "visit_inspector", "visit_kind")

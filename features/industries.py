@@ -16,7 +16,11 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 IndustryKey = Literal["food", "ecommerce", "quasi_financial"]
 LabelEvent = Literal["inspection_violation", "penalty", "serious_violation_list"]
+# what the probability shown for a firm is the chance of: that an inspection finds a problem
+# (calibrated on random inspections' outcomes), or one of the industry's label events
+Probability = Literal["inspection", "label"]
 INDUSTRY_KEYS: tuple[IndustryKey, ...] = ("food", "ecommerce", "quasi_financial")
+INSPECTION_WINDOW_DAYS = 30  # "an inspection within the next month finds a problem"
 
 
 class Industry(BaseModel):
@@ -30,6 +34,15 @@ class Industry(BaseModel):
     horizon_days: int = Field(gt=0, le=730)
     monthly_capacity: int = Field(gt=0)
     tier_proportions: dict[Literal["A", "B", "C", "D"], float]
+    probability: Probability = "label"
+    meaning_zh: str = Field(min_length=1)  # the probability in words, for officers
+    meaning_en: str = Field(min_length=1)
+
+    @property
+    def random_window_days(self) -> int:
+        """The window of `label_random`, random inspections' outcomes: the next month where
+        the probability is that an inspection finds a problem, else the label's horizon."""
+        return INSPECTION_WINDOW_DAYS if self.probability == "inspection" else self.horizon_days
 
     @model_validator(mode="after")
     def _proportions_sum_to_one(self) -> Industry:

@@ -1,9 +1,11 @@
 """Labels: adverse events with `as_of <= known_at < as_of + horizon`, per industry.
 
 `label` is 1 if an adverse event of the industry falls in the window, else 0; `label_random`
-is the outcome of the random inspections in the window only (null where the firm had none),
-the unbiased sample evaluation needs, with `random_inclusion_prob` from the draw. Both are null
-when the window passes the data end (the latest `known_at` in the sources).
+is the outcome of the random inspections in the industry's `random_window_days` (the next
+month where the probability shown is that an inspection finds a problem, else the horizon;
+null where the firm had none), the unbiased sample evaluation and calibration need, with
+`random_inclusion_prob` from the draw. Each is null when its window passes the data end (the
+latest `known_at` in the sources).
 """
 
 from __future__ import annotations
@@ -37,16 +39,26 @@ def adverse_arrays(prep: Prepared, industry: str) -> tuple[np.ndarray, np.ndarra
 def label_columns(prep: Prepared, as_of: int, industry: str) -> dict[str, np.ndarray]:
     """The label columns for every registered firm, for one as-of day and industry."""
     n = prep.size
-    horizon = prep.config.industries[industry].horizon_days  # type: ignore[index]
-    stop = as_of + horizon
-    if stop - 1 > day_of(prep.data_end):
-        return {name: np.full(n, np.nan) for name in LABEL_COLUMNS}
-    firm, day = adverse_arrays(prep, industry)
-    label = (count(firm[_in_window(day, firm, as_of, stop)], n) > 0).astype(float)
+    spec = prep.config.industries[industry]  # type: ignore[index]
+    out = {name: np.full(n, np.nan) for name in LABEL_COLUMNS}
+    end = day_of(prep.data_end)
+    stop = as_of + spec.horizon_days
+    if stop - 1 <= end:
+        firm, day = adverse_arrays(prep, industry)
+        out["label"] = (count(firm[_in_window(day, firm, as_of, stop)], n) > 0).astype(float)
+    stop = as_of + spec.random_window_days
+    if stop - 1 <= end:
+        out.update(_random_outcomes(prep, as_of, stop))
+    return out
+
+
+def _random_outcomes(prep: Prepared, as_of: int, stop: int) -> dict[str, np.ndarray]:
+    """`label_random` and `random_inclusion_prob` over the window [as_of, stop)."""
+    n = prep.size
     insp = prep.events["inspections"]
     random = insp["random"] & _in_window(insp["day"], insp["firm"], as_of, stop)
     visits = count(insp["firm"][random], n)
     found = count(insp["firm"][random & insp["violation"]], n)
     label_random = np.where(visits > 0, (found > 0).astype(float), np.nan)
     prob = edge_value(insp, random, insp["prob"], n, np.nan, latest=False)
-    return {"label": label, "label_random": label_random, "random_inclusion_prob": prob}
+    return {"label_random": label_random, "random_inclusion_prob": prob}

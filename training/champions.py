@@ -9,19 +9,19 @@ from typing import Any
 
 import mlflow
 from mlflow.models import Model
-from sklearn.calibration import CalibratedClassifierCV
 
 from features.industries import INDUSTRY_KEYS
 from training import tracking
 from training.fastpath import FastModel
-from training.promote import version_uri
+from training.model import Calibrated
+from training.promote import last_decision, version_uri
 
 
 @dataclass
 class Champion:
     industry: str
     version: str
-    model: CalibratedClassifierCV
+    model: Calibrated
     fast: FastModel
     cutoffs: list[float]
     reference: dict[str, float]
@@ -61,7 +61,9 @@ def load_all(alias: str = "champion") -> dict[str, Champion]:
 
 SUMMARY_METRICS = ("test_roc_auc", "test_pr_auc", "test_brier", "test_ece",
                    "test_precision_at_k", "test_recall_at_k", "test_rule_precision_at_k",
-                   "test_lift_rule", "test_lift_random", "test_random_roc_auc")
+                   "test_lift_rule", "test_lift_random", "test_random_roc_auc",
+                   "test_precision_at_k_random_ipw", "test_precision_at_k_random_ipw_se",
+                   "test_rule_precision_at_k_random_ipw", "test_calibration_ece")
 
 
 def _periods(params: dict[str, str]) -> tuple[str | None, str | None]:
@@ -72,7 +74,8 @@ def _periods(params: dict[str, str]) -> tuple[str | None, str | None]:
 
 
 def summaries() -> list[dict[str, Any]]:
-    """Champion and challenger per industry: version, periods and key test metrics."""
+    """Champion and challenger per industry: version, periods, key test metrics and the
+    latest promotion decision about the version."""
     out = []
     for key in INDUSTRY_KEYS:
         for alias in ("champion", "challenger"):
@@ -85,4 +88,7 @@ def summaries() -> list[dict[str, Any]]:
                         "train_period": train, "test_period": test,
                         "metrics": {m: float(data.metrics[m]) for m in SUMMARY_METRICS
                                     if m in data.metrics}})
+            decision = last_decision(key, str(found.version))
+            if decision is not None:  # BentoML's model metadata holds no None
+                out[-1]["decision"] = decision
     return out

@@ -20,14 +20,17 @@ import dask.dataframe as dd
 import pandas as pd
 from dask.distributed import Client, LocalCluster
 from lightgbm.dask import DaskLGBMClassifier
-from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
 
 from features.build import as_text
 from features.dataset import partition_dir
-from training.data import Split, feature_names, temporal_split
+from features.industries import Industry
+from training.data import Split, calibration_target, feature_names, split_for
 from training.model import (
+    LABEL,
+    Calibrated,
     Fitter,
+    Target,
     blend_and_calibrate,
     column_order,
     inputs,
@@ -62,7 +65,7 @@ def _read(features: Path, industry: str, dates: list[pd.Timestamp]) -> dd.DataFr
     return frame[frame["label"].notnull()].map_partitions(_typed)
 
 
-def load_split(features: Path, industry: str, horizon_days: int
+def load_split(features: Path, industry: str, spec: Industry
                ) -> tuple[Split, list[str], dd.DataFrame]:
     """The temporal split with calibration and test rows in the client, the training rows as a
     Dask frame; the split's `train` holds only the training as-of dates."""
@@ -70,16 +73,20 @@ def load_split(features: Path, industry: str, horizon_days: int
     if not root.is_dir():
         raise FileNotFoundError(f"{features}: no features for industry {industry} "
                                 f"(run riskwarn features first)")
-    labels = dd.read_parquet(str(root), columns=["as_of", "label"])
+    target = calibration_target(spec, dd.read_parquet(str(root)).columns)
+    labels = dd.read_parquet(str(root), columns=list(dict.fromkeys(["as_of", "label", target])))
     labelled = labels.loc[labels["label"].notnull(), "as_of"].astype(str)
-    dates = labelled.unique(split_out=1).compute()
-    when = temporal_split(pd.DataFrame({"as_of": pd.to_datetime(dates.to_numpy()),
-                                        "label": 1.0}), horizon_days)
-    train_dates = sorted(when.train["as_of"])
+    dates = pd.DataFrame({"as_of": labelled.unique(split_out=1).compute().to_numpy(),
+                          "label": 1.0})
+    if target != "label":  # random inspections' outcomes: a few rows per as-of date
+        seen = labels.loc[labels[target].notnull() & labels["label"].notnull()].compute()
+        dates = pd.concat([dates, seen.assign(as_of=seen["as_of"].astype(str))])
+    when = split_for(dates.assign(as_of=pd.to_datetime(dates["as_of"])), spec)
+    train_dates = sorted(set(when.train["as_of"]))
     train = _read(features, industry, train_dates)
 
     local = {name: pd.concat([_read(features, industry, [d]).compute().assign(as_of=d)
-                              for d in sorted(getattr(when, name)["as_of"])],
+                              for d in sorted(set(getattr(when, name)["as_of"]))],
                              ignore_index=True).sort_values(["as_of", "uscc"],
                                                             ignore_index=True)
              for name in ("calibration", "test")}
@@ -95,7 +102,7 @@ def _encoded(part: pd.DataFrame, encoder: ColumnTransformer, features: list[str]
 
 def fit_on_cluster(client: Client, rows: dd.DataFrame, train: pd.DataFrame,
                    calibration: pd.DataFrame, features: list[str], params: dict[str, Any],
-                   seed: int = 0) -> CalibratedClassifierCV:
+                   target: Target = LABEL, seed: int = 0) -> Calibrated:
     """`training.model.fit` with the booster fitted on the cluster's training `rows` (`train`
     holds only their as-of dates)."""
     pipeline = make_pipeline(features, lightgbm_params(params, train["as_of"].nunique()), seed)
@@ -113,7 +120,7 @@ def fit_on_cluster(client: Client, rows: dd.DataFrame, train: pd.DataFrame,
                 rows["label"].astype(int).to_dask_array(lengths=True),
                 categorical_feature=list(range(len(categorical))))
     pipeline.set_params(model=booster.to_local())
-    return blend_and_calibrate(pipeline, calibration, features)
+    return blend_and_calibrate(pipeline, calibration, features, target)
 
 
 def fitter(client: Client, rows: dd.DataFrame) -> Fitter:

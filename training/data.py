@@ -10,6 +10,7 @@ import pandas as pd
 
 from features.build import as_text
 from features.cohorts import KEYS
+from features.industries import Industry
 from features.labels import LABEL_COLUMNS
 
 
@@ -79,18 +80,29 @@ def fitted_before(unit: list[pd.Timestamp], valid: pd.Timestamp, horizon_days: i
     return [d for d in unit if d <= valid - pd.Timedelta(days=horizon_days) and d < valid]
 
 
-CALIBRATION_VISITS = 200  # a cohort calibrates on its latest months holding this many visits
-CALIBRATION_CLASS = 5  # ... and this many of each outcome
+def calibration_target(spec: Industry, columns: pd.Index | list[str]) -> str:
+    """The column the probability curve is fitted on (`columns`: the feature dataset's): the
+    outcome of random inspections (`label_random`) where the number is the chance that an
+    inspection finds a problem; else, and for an inspection cohort, whose every row is a
+    visit and `label` its outcome, `label`."""
+    cohort = "inspection_id" in columns
+    return "label_random" if spec.probability == "inspection" and not cohort else "label"
+
+
+CALIBRATION_VISITS = 200  # calibrate on the latest periods holding this many outcomes
+CALIBRATION_CLASS = 5  # ... and this many of each
 
 
 def calibration_periods(frame: pd.DataFrame, unit: pd.Series,
-                        candidates: list[pd.Timestamp]) -> list[pd.Timestamp]:
-    """The periods that calibrate, in order: the latest candidate; for a cohort, as many of
-    the latest as hold CALIBRATION_VISITS labelled visits with CALIBRATION_CLASS of each
-    outcome (a month of a small city may hold four visits), at most a third of them."""
-    if not is_cohort(frame):
+                        candidates: list[pd.Timestamp], target: str = "label"
+                        ) -> list[pd.Timestamp]:
+    """The periods that calibrate, in order: the latest candidate of firm snapshots labelled
+    for every firm; for a cohort's visits or random inspections' outcomes (`target`), as
+    many of the latest as hold CALIBRATION_VISITS outcomes with CALIBRATION_CLASS of each (a
+    month of a small city may hold four visits), at most a third of them."""
+    if not is_cohort(frame) and target == "label":
         return candidates[-1:]
-    y = frame["label"]
+    y = frame[target]
     chosen: list[pd.Timestamp] = []
     for period in reversed(candidates[-max(1, len(candidates) // 3):]):
         chosen.insert(0, period)
@@ -102,32 +114,43 @@ def calibration_periods(frame: pd.DataFrame, unit: pd.Series,
     return chosen
 
 
-def temporal_split(frame: pd.DataFrame, horizon_days: int, test_dates: int = TEST_DATES
-                   ) -> Split:
-    """Test: the latest labelled periods (`periods`). Calibration: the latest one at least a
-    horizon before the first test period (its outcomes were all known by then; a visit's
-    outcome is known at the visit, so a cohort's calibration month is the one just before).
-    Train: every earlier period. The test period is never used for fitting, calibrating or
-    tuning."""
+def temporal_split(frame: pd.DataFrame, horizon_days: int, test_dates: int = TEST_DATES,
+                   target: str = "label", target_days: int | None = None) -> Split:
+    """Test: the latest labelled periods (`periods`). Calibration: the latest one whose
+    `target` outcomes (`target_days` windows; the label's horizon by default) were all known
+    before the first test period, or several where `target` holds few outcomes
+    (`calibration_periods`); a visit's outcome is known at the visit, so a cohort's
+    calibration month is the one just before. Train: the periods before calibration whose
+    labels were all known before the test period. The test period is never used for fitting,
+    calibrating or tuning."""
     unit = periods(frame)
     horizon_days = label_gap(frame, horizon_days)
+    target_gap = label_gap(frame, target_days if target_days is not None else horizon_days)
     labelled = sorted(unit[frame["label"].notna()].unique())
     if not labelled:
         raise NotEnoughHistory("no as-of date has complete labels yet")
     tests = labelled[-test_dates:]
     test_date = tests[0]
-    earlier = fitted_before(labelled, test_date, horizon_days)
+    earlier = fitted_before(labelled, test_date, target_gap)
     if not earlier:
-        raise NotEnoughHistory(f"no labelled as-of date {horizon_days} days before the test "
+        raise NotEnoughHistory(f"no labelled as-of date {target_gap} days before the test "
                                f"period starting {test_date:%Y-%m-%d}")
-    calibration = calibration_periods(frame, unit, earlier)
-    train_dates = [d for d in labelled if d < calibration[0]]
+    calibration = calibration_periods(frame, unit, earlier, target)
+    train_dates = [d for d in fitted_before(labelled, test_date, horizon_days)
+                   if d < calibration[0]]
     if not train_dates:
         raise NotEnoughHistory(f"no labelled as-of date before {calibration[0]:%Y-%m-%d} "
-                               "to train on")
+                               f"and {horizon_days} days before the test period to train on")
     labelled_rows = frame["label"].notna()
     return Split(
         train=frame.loc[labelled_rows & unit.isin(train_dates)].reset_index(drop=True),
         calibration=frame.loc[labelled_rows & unit.isin(calibration)].reset_index(drop=True),
         test=frame.loc[labelled_rows & unit.isin(tests)].reset_index(drop=True),
     )
+
+
+def split_for(frame: pd.DataFrame, spec: Industry) -> Split:
+    """`temporal_split` for an industry: calibrated on what its probability means."""
+    return temporal_split(frame, spec.horizon_days,
+                          target=calibration_target(spec, frame.columns),
+                          target_days=spec.random_window_days)

@@ -23,6 +23,7 @@ from training.metrics import (
     pr_auc,
     precision_at_k,
     precision_ipw,
+    random_outcomes,
     recall_at_k,
     roc_auc,
     window_inclusion,
@@ -51,11 +52,12 @@ def list_shares(frame: pd.DataFrame, scores: np.ndarray, k: int) -> np.ndarray:
 
 
 def random_ipw(frame: pd.DataFrame, scores: np.ndarray, k: int,
-               horizon_days: int | None) -> dict[str, float]:
-    """Precision at capacity of the model's and the points rule's lists, estimated from
-    random-inspection outcomes weighted by inverse inclusion probability (pooled over the
-    as-of dates; standard errors count a firm seen on several dates once)."""
-    y = frame["label_random"].to_numpy(dtype=float)
+               horizon_days: int | None, target: str = "label_random") -> dict[str, float]:
+    """Precision at capacity of the model's and the points rule's lists, estimated from the
+    randomly inspected firms (`metrics.random_outcomes` of `target`) weighted by inverse
+    inclusion probability (pooled over the as-of dates; standard errors count a firm seen on
+    several dates once)."""
+    y = random_outcomes(frame, target)
     inclusion = window_inclusion(frame["random_inclusion_prob"].to_numpy(dtype=float),
                                  horizon_days)
     firms = frame["uscc"].to_numpy() if "uscc" in frame else None
@@ -77,12 +79,15 @@ def random_ipw(frame: pd.DataFrame, scores: np.ndarray, k: int,
 
 
 def evaluate_period(frame: pd.DataFrame, scores: np.ndarray, k: int,
-                    horizon_days: int | None = None) -> dict[str, float]:
+                    horizon_days: int | None = None, target: str = "label"
+                    ) -> dict[str, float]:
     """Metrics on all labelled rows (`test_*`), on random-inspection labels only
     (`test_random_*`), and precision at capacity from random inspections weighted by inverse
     inclusion probability (`test_*_random_ipw`; `horizon_days` turns the monthly draw's
-    probability into the label window's), and the calibration error a perfectly calibrated
-    model would show on these rows by chance (`test_ece_noise_floor`)."""
+    probability into the label window's). `test_calibration_ece` is the calibration error on
+    what the probability means (`target`: `label`, or `label_random`, random inspections'
+    outcomes), beside what a perfectly calibrated model would show on those rows by chance
+    (`test_ece_noise_floor`)."""
     out: dict[str, float] = {}
     rule = points_rule(frame)
     sets = {
@@ -111,7 +116,10 @@ def evaluate_period(frame: pd.DataFrame, scores: np.ndarray, k: int,
             f"{prefix}lift_over_rule_at_k": (precision / rule_precision if rule_precision
                                              else float("nan")),
         })
+    seen = frame[target].notna().to_numpy()
+    out["test_calibration_ece"] = out["test_ece" if target == "label" else "test_random_ece"]
     out["test_ece_noise_floor"] = ece_noise_floor(
-        scores, frame["uscc"].to_numpy() if "uscc" in frame else None)
-    out.update(random_ipw(frame, scores, k, horizon_days))
+        scores[seen], frame["uscc"].to_numpy()[seen] if "uscc" in frame else None)
+    out.update(random_ipw(frame, scores, k, horizon_days,
+                          "label_random" if target == "label_random" else target))
     return out

@@ -48,6 +48,16 @@ def recall_at_k(y: np.ndarray, scores: np.ndarray, k: int) -> float:
 MONTH_DAYS = 365.25 / 12
 
 
+def random_outcomes(frame: pd.DataFrame, target: str = "label_random") -> np.ndarray:
+    """What the probability means, observed on the randomly inspected rows only (NaN
+    elsewhere): their inspections' outcomes (`label_random`), or their `label` where the
+    number is the chance of a label event (the random draw is then a sample of firms)."""
+    random = frame["label_random"].to_numpy(dtype=float)
+    if target == "label_random":
+        return random
+    return np.where(np.isfinite(random), frame[target].to_numpy(dtype=float), np.nan)
+
+
 def window_inclusion(monthly: np.ndarray, horizon_days: int | None) -> np.ndarray:
     """The chance of at least one random visit in a label window, from the monthly draw's
     inclusion probability: 1 - (1 - p)^months, as if the firm kept its tier for the window

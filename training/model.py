@@ -1,9 +1,11 @@
-"""The risk model: category encoding -> LightGBM, then a probability calibrator fitted on a
-later period. One scikit-learn object, logged with `mlflow.sklearn` as the single truth."""
+"""The risk model: category encoding -> LightGBM, then a probability curve (centred isotonic,
+`training.calibration`) fitted on a later period. One scikit-learn object, logged with
+`mlflow.sklearn` as the single truth."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -11,16 +13,15 @@ import pandas as pd
 from lightgbm import LGBMClassifier
 from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
-from sklearn.frozen import FrozenEstimator
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OrdinalEncoder
 
 from features.build import CATEGORICAL
-from training.data import is_cohort
-from training.metrics import points_rule
+from training.calibration import CentredIsotonic, fit_centred_isotonic
+from training.data import NotEnoughHistory, is_cohort
+from training.metrics import points_rule, window_inclusion
 
 # Monthly snapshots repeat each firm many times, so leaves must span many firms
 # (min_child_samples_per_date x as-of dates) and randomised splits (extra_trees) keep the trees
@@ -128,34 +129,82 @@ class RuleBlend(ClassifierMixin, BaseEstimator):
         return (self.decision_function(X) > 0).astype(int)
 
 
-# (train, calibration, features, params) -> the calibrated model: `fit`, or
+class Calibrated(ClassifierMixin, BaseEstimator):
+    """A fitted ranker (the LightGBM pipeline or the rule blend) and the curve, fitted on a
+    later period, that turns its score into the probability officers see."""
+
+    def __init__(self, ranker: Pipeline | RuleBlend | None = None,
+                 curve: CentredIsotonic | None = None):
+        self.ranker = ranker
+        self.curve = curve
+
+    def fit(self, X: Any = None, y: Any = None) -> Calibrated:
+        """Both parts come fitted."""
+        self.classes_ = np.array([0, 1])
+        return self
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        assert self.ranker is not None and self.curve is not None
+        p = self.curve(self.ranker.decision_function(X))
+        return np.column_stack([1 - p, p])
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        return (self.predict_proba(X)[:, 1] > 0.5).astype(int)
+
+
+@dataclass(frozen=True)
+class Target:
+    """What the probability curve is fitted on: `label`, or `label_random` (random
+    inspections' outcomes, each weighted by the inverse of its inclusion probability over
+    the `horizon_days` window, so the curve gives the rate among all firms of that score)."""
+
+    column: str = "label"
+    horizon_days: int | None = None
+
+    def rows(self, frame: pd.DataFrame) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+        """(the rows with an outcome, their outcomes, their weights)."""
+        seen = frame[self.column].notna()
+        y = frame.loc[seen, self.column].to_numpy(dtype=float)
+        if self.column != "label_random":
+            return seen, y, np.ones(len(y))
+        inclusion = window_inclusion(
+            frame.loc[seen, "random_inclusion_prob"].to_numpy(dtype=float), self.horizon_days)
+        weight = np.where(np.isfinite(inclusion) & (inclusion > 0), 1.0 / inclusion, 1.0)
+        return seen, y, weight
+
+
+LABEL = Target()  # the curve on the label itself
+
+# (train, calibration, features, params, target) -> the calibrated model: `fit`, or
 # `training.dask_fit`'s with the booster fitted on a Dask cluster
-Fitter = Callable[[pd.DataFrame, pd.DataFrame, list[str], dict[str, Any]],
-                  CalibratedClassifierCV]
+Fitter = Callable[[pd.DataFrame, pd.DataFrame, list[str], dict[str, Any], Target],
+                  Calibrated]
 
 
 def fit(train: pd.DataFrame, calibration: pd.DataFrame, features: list[str],
-        params: dict[str, Any], seed: int = 0) -> CalibratedClassifierCV:
+        params: dict[str, Any], target: Target = LABEL, seed: int = 0) -> Calibrated:
     """LightGBM on the training period (firm snapshots: blended with the points rule),
     calibrated on the later calibration period."""
     return blend_and_calibrate(fit_pipeline(train, features, params, seed), calibration,
-                               features)
+                               features, target)
 
 
-def blend_and_calibrate(pipeline: Pipeline, calibration: pd.DataFrame, features: list[str]
-                        ) -> CalibratedClassifierCV:
-    """A fitted pipeline re-ranking the points rule, calibrated on the calibration period.
+def blend_and_calibrate(pipeline: Pipeline, calibration: pd.DataFrame, features: list[str],
+                        target: Target = LABEL) -> Calibrated:
+    """A fitted pipeline re-ranking the points rule, calibrated on the calibration period's
+    `target` outcomes.
 
     An inspection cohort is not blended: the rule says where the bureau sends inspectors,
     which selects a snapshot's labels but not a visit's own outcome, and on the Chicago
     cohort's training period (six two-month windows, 2013-07 to 2014-06) the booster alone
     validated at ROC-AUC 0.711 against 0.701 blended."""
     ranker = pipeline if is_cohort(calibration) else RuleBlend(pipeline).fit()
-    # Platt scaling: strictly increasing, so the ranking (and the top of the list) is the
-    # blend's own; isotonic steps would tie firms at the top of the list.
-    calibrated = CalibratedClassifierCV(FrozenEstimator(ranker), method="sigmoid")
-    calibrated.fit(inputs(calibration, features), calibration["label"].astype(int))
-    return calibrated
+    seen, y, weight = target.rows(calibration)
+    if not 0 < y.sum() < len(y):
+        raise NotEnoughHistory(f"the calibration period has no {target.column} outcomes of "
+                               "both kinds to calibrate on")
+    score = ranker.decision_function(inputs(calibration.loc[seen], features))
+    return Calibrated(ranker, fit_centred_isotonic(score, y, weight)).fit()
 
 
 def inputs(frame: pd.DataFrame, features: list[str]) -> pd.DataFrame:
@@ -166,22 +215,19 @@ def inputs(frame: pd.DataFrame, features: list[str]) -> pd.DataFrame:
     return out
 
 
-def blend_of(model: CalibratedClassifierCV) -> RuleBlend | None:
+def blend_of(model: Calibrated) -> RuleBlend | None:
     """The rule blend inside a calibrated model (None for a model without one)."""
-    frozen = model.calibrated_classifiers_[0].estimator
-    inner = frozen.estimator if isinstance(frozen, FrozenEstimator) else frozen
-    return inner if isinstance(inner, RuleBlend) else None
+    return model.ranker if isinstance(model.ranker, RuleBlend) else None
 
 
-def pipeline_of(model: CalibratedClassifierCV) -> Pipeline:
+def pipeline_of(model: Calibrated) -> Pipeline:
     """The fitted encoder + LightGBM inside a calibrated model."""
     blend = blend_of(model)
-    if blend is not None and blend.pipeline is not None:
-        return blend.pipeline
-    frozen = model.calibrated_classifiers_[0].estimator
-    return frozen.estimator if isinstance(frozen, FrozenEstimator) else frozen
+    pipeline = blend.pipeline if blend is not None else model.ranker
+    assert isinstance(pipeline, Pipeline)
+    return pipeline
 
 
-def probabilities(model: CalibratedClassifierCV, frame: pd.DataFrame,
-                  features: list[str]) -> np.ndarray:
+def probabilities(model: Calibrated, frame: pd.DataFrame, features: list[str]
+                  ) -> np.ndarray:
     return model.predict_proba(inputs(frame, features))[:, 1]

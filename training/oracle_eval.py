@@ -16,7 +16,7 @@ from features.industries import default_config
 from features.simulate import TRUTH_FILE
 from features.simulate.oracle import truth_for
 from training import tracking
-from training.data import feature_names, load_features, temporal_split
+from training.data import calibration_target, feature_names, load_features, split_for
 from training.evaluate import evaluate_period, list_shares
 from training.metrics import points_rule
 from training.model import probabilities
@@ -50,7 +50,7 @@ def _held_out(industry: str, alias: str) -> dict[str, Any]:
         raise FileNotFoundError(f"{sources}: no hidden truth (only generated data has one)")
     spec = default_config().industries[industry]  # type: ignore[index]
     frame = load_features(features, industry)
-    test = temporal_split(frame, spec.horizon_days).test
+    test = split_for(frame, spec).test
     uri = f"models:/{tracking.model_name(industry)}/{version.version}"
     return {"version": str(version.version), "spec": spec, "test": test,
             "model": mlflow.sklearn.load_model(uri), "names": feature_names(frame),
@@ -63,7 +63,9 @@ def oracle_tiers(industry: str, alias: str = "champion") -> pd.DataFrame:
     risk beside it (`truth`: the chance a full inspection finds a violation)."""
     held = _held_out(industry, alias)
     scores = probabilities(held["model"], held["test"], held["names"])
-    table = tier_calibration(held["test"], scores, held["cutoffs"], held["spec"].horizon_days)
+    spec, test = held["spec"], held["test"]
+    table = tier_calibration(test, scores, held["cutoffs"], spec.random_window_days,
+                             calibration_target(spec, test.columns))
     tiers = assign_tiers(scores, held["cutoffs"])
     table["truth"] = [float(np.nanmean(held["risk"][tiers == t])) if (tiers == t).any()
                       else float("nan") for t in table["tier"]]
@@ -81,7 +83,8 @@ def compare_with_oracle(industry: str, alias: str = "champion", log: bool = True
              "rule": points_rule(test), "oracle": risk}
     table = pd.DataFrame({"metric": ROWS})
     for name, scores in lists.items():
-        metrics = evaluate_period(test, scores, k, spec.horizon_days)
+        metrics = evaluate_period(test, scores, k, spec.random_window_days,
+                                  calibration_target(spec, test.columns))
         metrics["test_truth_risk_at_k"] = truth_risk_at_k(test, scores, risk, k)
         if name != "model":  # points and hidden risk are not probabilities of the label
             metrics["test_ece"] = float("nan")

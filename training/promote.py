@@ -1,16 +1,26 @@
 """`riskwarn promote`: the gate that moves `champion` to the challenger only when it is better.
 
-On the same latest held-out period (the challenger's test period, rebuilt from the feature
-dataset), the challenger must have precision at capacity at least the champion's, calibration
-error no worse than the champion's by more than 0.01, and a passing bias audit. The first model
-of an industry becomes champion when it beats the points rule and passes the bias audit. Every
-decision is logged to MLflow with its figures; a refusal is an answer, not an error.
+The gate judges what a list is for, how often an inspection of a listed firm finds a problem,
+estimated without the bureau's selection: precision at capacity on the test period's random
+inspections, each weighted by the inverse of its inclusion probability (IPW, with its 95 %
+interval). On the challenger's test period (rebuilt from the feature dataset):
+
+- a first model becomes champion when its IPW precision is at least the points rule's on the
+  same rows and it passes the bias audit;
+- a challenger replaces the champion when its IPW precision is not worse by more than the
+  champion's interval half-width, its calibration error not worse by more than 0.01, it passes
+  the bias audit, and it is better on at least one of the two;
+- a challenger identical to the champion is "no change".
+
+Every figure of the decision is logged to MLflow and shown on the model page; a refusal is an
+answer, not an error.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import mlflow
 import numpy as np
@@ -18,7 +28,7 @@ import pandas as pd
 
 from features.industries import default_config
 from training import bias, tracking
-from training.data import feature_names, load_features, temporal_split
+from training.data import calibration_target, feature_names, load_features, split_for
 from training.evaluate import evaluate_period
 from training.identity import same_as
 from training.model import probabilities
@@ -44,56 +54,81 @@ def version_uri(industry: str, version: str) -> str:
     return f"models:/{tracking.model_name(industry)}/{version}"
 
 
+Z95 = 1.959964  # the normal quantile of a two-sided 95 % interval
+
+
+def _ipw(metrics: dict[str, float], who: str, prefix: str) -> dict[str, float]:
+    """`who`'s IPW precision at capacity with its 95 % interval, as decision figures."""
+    estimate = metrics[f"test_{prefix}precision_at_k_random_ipw"]
+    half = Z95 * metrics[f"test_{prefix}precision_at_k_random_ipw_se"]
+    return {f"{who}_precision_at_k_random_ipw": estimate,
+            f"{who}_precision_at_k_random_ipw_low": estimate - half,
+            f"{who}_precision_at_k_random_ipw_high": estimate + half}
+
+
+def _interval(figures: dict[str, float], who: str) -> str:
+    key = f"{who}_precision_at_k_random_ipw"
+    return f"{figures[key]:.4f} ({figures[key + '_low']:.4f}–{figures[key + '_high']:.4f})"
+
+
 def judge(industry: str, candidate_uri: str, champion_uri: str | None, features: Path
           ) -> tuple[bool, str, dict[str, float]]:
     """The gate on the candidate's held-out period: (promote?, why, the figures compared)."""
     spec = default_config().industries[industry]  # type: ignore[index]
     frame = load_features(features, industry)
-    test = temporal_split(frame, spec.horizon_days).test
+    target, window = calibration_target(spec, frame.columns), spec.random_window_days
+    test = split_for(frame, spec).test
     names = feature_names(frame)
     k = spec.monthly_capacity
     new_scores = _scores(candidate_uri, test, names)
-    new = evaluate_period(test, new_scores, k, spec.horizon_days)
+    new = evaluate_period(test, new_scores, k, window, target)
     report = bias.audit(test, bias.flag_top_k(test, new_scores, k))
     audit_ok = bias.passes(report)
-    figures = {"challenger_precision_at_k": new["test_precision_at_k"],
-               "challenger_ece": new["test_ece"], "rule_precision_at_k":
-               new["test_rule_precision_at_k"], "challenger_bias_passes": float(audit_ok),
-               "challenger_precision_at_k_random_ipw": new["test_precision_at_k_random_ipw"],
-               "rule_precision_at_k_random_ipw": new["test_rule_precision_at_k_random_ipw"]}
+    figures = {**_ipw(new, "challenger", ""), **_ipw(new, "rule", "rule_"),
+               "challenger_ece": new["test_calibration_ece"],
+               "challenger_bias_passes": float(audit_ok),
+               "challenger_precision_at_k": new["test_precision_at_k"],
+               "rule_precision_at_k": new["test_rule_precision_at_k"],
+               "random_inspections_listed": new["test_random_ipw_listed"]}
+    audit = f"bias audit {bias.summary(report)}"
+    if not np.isfinite(figures["challenger_precision_at_k_random_ipw"]):
+        return False, ("refused: no random inspection of a listed firm in the test period, "
+                       f"so the list cannot be judged; {audit}"), figures
     if champion_uri is None:
-        return _first_model(new, audit_ok, bias.summary(report), figures)
-    old = evaluate_period(test, _scores(champion_uri, test, names), k, spec.horizon_days)
-    figures |= {"champion_precision_at_k": old["test_precision_at_k"],
-                "champion_ece": old["test_ece"]}
+        beats = bool(figures["challenger_precision_at_k_random_ipw"]
+                     >= figures["rule_precision_at_k_random_ipw"])
+        return beats and audit_ok, (
+            f"first model: precision at capacity on random inspections (IPW) "
+            f"{_interval(figures, 'challenger')} {'is at least' if beats else 'is below'} "
+            f"the points rule's {_interval(figures, 'rule')}; {audit}"), figures
+    old = evaluate_period(test, _scores(champion_uri, test, names), k, window, target)
+    figures |= {**_ipw(old, "champion", ""), "champion_ece": old["test_calibration_ece"],
+                "champion_precision_at_k": old["test_precision_at_k"]}
+    return _against_champion(figures, audit_ok, audit)
+
+
+def _against_champion(figures: dict[str, float], audit_ok: bool, audit: str
+                      ) -> tuple[bool, str, dict[str, float]]:
+    new, old = (figures[f"{who}_precision_at_k_random_ipw"] for who in ("challenger",
+                                                                         "champion"))
+    half = figures["champion_precision_at_k_random_ipw_high"] - old
+    new_ece, old_ece = figures["challenger_ece"], figures["champion_ece"]
     checks = {
-        "precision at capacity at least the champion's":
-            new["test_precision_at_k"] >= old["test_precision_at_k"],
+        f"IPW precision within the champion's interval half-width ({half:.4f})":
+            bool(new >= old - half) if np.isfinite(old) else True,
         f"calibration error within {ECE_TOLERANCE} of the champion's":
-            new["test_ece"] <= old["test_ece"] + ECE_TOLERANCE,
+            bool(new_ece <= old_ece + ECE_TOLERANCE),
         "bias audit passes": audit_ok,
+        "better on IPW precision or calibration error":
+            bool(new > old or new_ece < old_ece) if np.isfinite(old) else True,
     }
     promoted = all(checks.values())
     failed = [name for name, ok in checks.items() if not ok]
-    reason = ("better on every check" if promoted else "refused: not " + "; not ".join(
-        failed)) + (f" (precision {new['test_precision_at_k']:.4f} vs "
-                    f"{old['test_precision_at_k']:.4f}, ECE {new['test_ece']:.4f} vs "
-                    f"{old['test_ece']:.4f})") + (
-        "" if audit_ok else f"; bias audit {bias.summary(report)}")
-    return promoted, reason, figures
-
-
-def _first_model(new: dict[str, float], audit_ok: bool, audit: str,
-                 figures: dict[str, float]) -> tuple[bool, str, dict[str, float]]:
-    """No champion yet: the challenger must beat the points rule at capacity and pass the
-    bias audit (a first model replaces the rule in the officers' hands, so it is held to the
-    same fairness check as any later one)."""
-    precision, rule = new["test_precision_at_k"], new["test_rule_precision_at_k"]
-    beats = bool(precision > rule)
-    reason = (f"first model: precision at capacity {precision:.4f} "
-              f"{'beats' if beats else 'does not beat'} the points rule's {rule:.4f}; "
-              f"bias audit {audit}")
-    return beats and audit_ok, reason, figures
+    reason = ("better: " + "; ".join(checks) if promoted
+              else "refused: not " + "; not ".join(failed))
+    return promoted, (f"{reason} (IPW precision {_interval(figures, 'challenger')} vs "
+                      f"{_interval(figures, 'champion')}, ECE {new_ece:.4f} vs {old_ece:.4f}; "
+                      f"{audit})"), figures
 
 
 def decide(industry: str, features: Path | None = None) -> Decision:
@@ -120,6 +155,38 @@ def decide(industry: str, features: Path | None = None) -> Decision:
     if promoted:
         tracking.set_alias(industry, "champion", new)
     return decision
+
+
+def last_decision(industry: str, version: str) -> dict[str, Any] | None:
+    """The latest promotion decision about this version: promoted?, why, and its figures."""
+    runs = tracking.client().search_runs(
+        [tracking.experiment_id(industry)],
+        f"tags.kind = 'promotion' and tags.challenger_version = '{version}'",
+        order_by=["attributes.start_time DESC"], max_results=1)
+    if not runs:
+        return None
+    data = runs[0].data
+    return {"promoted": data.tags.get("promoted") == "True",
+            "reason": data.tags.get("reason", ""), "figures": dict(data.metrics)}
+
+
+def why_not_scored(industry: str) -> str:
+    """One line for an industry without a champion: what keeps it out, what would let it in."""
+    tracking.client()
+    challenger = tracking.version_by_alias(industry, "challenger")
+    decision = last_decision(industry, str(challenger.version)) if challenger else None
+    if challenger is None or decision is None:
+        return (f"{industry} has no champion model, so its firms are not scored: "
+                "`riskwarn train` then `riskwarn promote` would give it one")
+    f = decision["figures"]
+    ipw = ", ".join(f"{who} {f[f'{who}_precision_at_k_random_ipw']:.3f}"
+                    for who in ("challenger", "rule", "champion")
+                    if f"{who}_precision_at_k_random_ipw" in f)
+    return (f"{industry} has no champion model, so its firms are not scored: the gate refused "
+            f"version {challenger.version} (precision at capacity on random inspections: {ipw}; "
+            f"bias audit {'passes' if f.get('challenger_bias_passes') else 'fails'}); a model "
+            "at least as precise as the points rule there, or more random inspections in the "
+            "test period to judge it on, would let it in")
 
 
 def log_decision(decision: Decision) -> None:

@@ -1,9 +1,17 @@
 """Reason codes: a score's top contributions (LightGBM's own TreeSHAP, `pred_contrib`) as
-short sentences an officer understands, in Chinese with an English key, with the firm's value
-and a reference."""
+short sentences an officer understands, in Chinese with an English key, with the firm's value,
+a reference and the effect in percentage points of the firm's probability.
+
+The contributions add up on the ranker's score (log-odds plus rule points), which is not a unit
+an officer reads. `in_percentage_points` maps them onto the probability exactly: the curve turns
+the score of a firm with no evidence (the booster's expected log-odds) into a base probability
+and the firm's own score into its probability; each contribution gets the share of that
+difference its own share of the score difference gives it. The curve rises, so every part
+keeps its sign, and the parts add up to the shown probability minus the base one."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -122,6 +130,22 @@ TEMPLATES.update({
 })
 
 
+def in_percentage_points(parts: np.ndarray, base: np.ndarray,
+                         curve: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """Score contributions (rows x inputs) and each row's base score -> each input's effect
+    on the row's probability, in percentage points (they add up to p - p_base)."""
+    total = parts.sum(axis=1)
+    gained = curve(base + total) - curve(base)
+    scale = np.divide(gained, total, out=np.zeros_like(total), where=np.abs(total) > 1e-12)
+    return 100.0 * parts * scale[:, None]
+
+
+def percentage_points_text(effect: float) -> tuple[str, str]:
+    """"+18 个百分点" / "+18 percentage points" (one decimal below 10)."""
+    number = f"{effect:+.0f}" if abs(effect) >= 10 else f"{effect:+.1f}"
+    return f"{number} 个百分点", f"{number} percentage points"
+
+
 def contributions(pipeline: Pipeline, frame: pd.DataFrame) -> pd.DataFrame:
     """Per firm and input feature, its contribution to the log-odds (LightGBM TreeSHAP)."""
     encoded = pipeline.named_steps["encode"].transform(frame)
@@ -140,15 +164,11 @@ def _sentence(feature: str, value: float, ref: float) -> tuple[str, str]:
         return f"{feature} = {value}", f"{feature} = {value}"
 
 
-def reason_codes(pipeline: Pipeline, frame: pd.DataFrame, reference: dict[str, float],
-                 top: int = 3) -> list[list[dict[str, Any]]]:
-    """For each row: the `top` features pushing its risk up most, as officer-readable reasons."""
-    return explain(contributions(pipeline, frame), frame, reference, top)
-
-
-def explain(contrib: pd.DataFrame, frame: pd.DataFrame, reference: dict[str, float],
+def explain(effects: pd.DataFrame, frame: pd.DataFrame, reference: dict[str, float],
             top: int = 3) -> list[list[dict[str, Any]]]:
-    """Reasons from contributions already computed (one row per row of `frame`)."""
+    """For each row of `frame`: the `top` inputs raising its probability most (`effects`, in
+    percentage points, one row per row of `frame`), as officer-readable reasons."""
+    contrib = effects
     names = list(contrib.columns)
     values = contrib.to_numpy()
     order = np.argsort(-values, axis=1, kind="stable")[:, :top]
@@ -164,9 +184,12 @@ def explain(contrib: pd.DataFrame, frame: pd.DataFrame, reference: dict[str, flo
                 continue
             ref = peers[i] if names[j] == "comp_365d" else refs[j]
             zh, en = _sentence(names[j], numbers[i, j], ref)
-            reasons.append({"code": names[j], "text_zh": zh, "text_en": en,
+            zh_pp, en_pp = percentage_points_text(values[i, j])
+            reasons.append({"code": names[j], "text_zh": f"{zh} · {zh_pp}",
+                            "text_en": f"{en} · {en_pp}",
                             "value": None if np.isnan(numbers[i, j]) else float(numbers[i, j]),
-                            "contribution": round(float(values[i, j]), 4)})
+                            "reference": None if np.isnan(ref) else float(ref),
+                            "effect_pp": round(float(values[i, j]), 2)})
         out.append(reasons)
     return out
 

@@ -37,8 +37,8 @@ def score_rows(champion: Champion, frame: pd.DataFrame, as_of: pd.Timestamp,
     need = np.ones(len(out), dtype=bool) if reasons_for is None else np.isin(tier, reasons_for)
     reasons: list[object] = [None] * len(out)
     if need.any():
-        contrib = champion.fast.contributions(x[need], threads)
-        explained = explain(contrib, frame.loc[need].reset_index(drop=True),
+        effects = champion.fast.effects(x[need], threads)
+        explained = explain(effects, frame.loc[need].reset_index(drop=True),
                             champion.reference)
         for i, r in zip(np.flatnonzero(need), explained, strict=True):
             reasons[i] = r

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from training.metrics import precision_ipw, window_inclusion
+from training.metrics import precision_ipw, random_outcomes, window_inclusion
 from training.tiers import TIERS, assign_tiers
 
 Z = float(norm.ppf(0.975))
@@ -48,12 +48,15 @@ def ipw_interval(estimate: float, se: float, y_random: np.ndarray, mine: np.ndar
 
 
 def tier_calibration(test: pd.DataFrame, scores: np.ndarray, cutoffs: list[float],
-                     horizon_days: int | None) -> pd.DataFrame:
+                     horizon_days: int | None, target: str = "label_random"
+                     ) -> pd.DataFrame:
     """One row per tier (COLUMNS); `within_ipw` says whether the mean predicted probability
-    lies inside the random inspections' interval (None where no random inspection saw it)."""
+    lies inside the random inspections' interval (None where no random inspection saw it).
+    The random inspections observe what the probability means (`target`: their own outcomes,
+    or the label of the firms they drew)."""
     tiers = assign_tiers(np.asarray(scores, dtype=float), cutoffs)
     y = test["label"].to_numpy(dtype=float)
-    y_random = test["label_random"].to_numpy(dtype=float)
+    y_random = random_outcomes(test, target)
     inclusion = window_inclusion(test["random_inclusion_prob"].to_numpy(dtype=float),
                                  horizon_days)
     firms = test["uscc"].to_numpy()

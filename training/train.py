@@ -14,23 +14,37 @@ import pandas as pd
 from mlflow.models import infer_signature
 
 from features import settings
-from features.industries import default_config
+from features.industries import Industry, default_config
 from training import bias, plots, tracking
 from training.card import model_card
-from training.data import Split, feature_names, load_features, temporal_split
+from training.data import (
+    Split,
+    calibration_target,
+    feature_names,
+    load_features,
+    split_for,
+)
 from training.evaluate import evaluate_period
 from training.identity import identity, same_as
 from training.metrics import points_rule
-from training.model import DEFAULT_PARAMS, Fitter, fit, inputs, pipeline_of, probabilities
+from training.model import (
+    DEFAULT_PARAMS,
+    LABEL,
+    Fitter,
+    Target,
+    fit,
+    inputs,
+    pipeline_of,
+    probabilities,
+)
 from training.reasons import contributions, reference_values
 from training.tier_check import tier_calibration, tier_metrics, tier_section
 from training.tiers import tier_cutoffs
 
 TRUSTED = ["lightgbm.sklearn.LGBMClassifier", "lightgbm.basic.Booster",
-           "sklearn.frozen._frozen.FrozenEstimator", "collections.OrderedDict",
-           "lightgbm.basic._LGBM_BoosterHandle", "numpy.dtype",
-           "sklearn.calibration._CalibratedClassifier",
-           "sklearn.calibration._SigmoidCalibration", "training.model.RuleBlend"]
+           "collections.OrderedDict", "lightgbm.basic._LGBM_BoosterHandle", "numpy.dtype",
+           "training.model.Calibrated", "training.model.RuleBlend",
+           "training.calibration.CentredIsotonic"]
 
 @dataclass
 class Trained:
@@ -51,18 +65,19 @@ def tuned_params(industry: str) -> dict[str, Any]:
 
 def fit_and_evaluate(split: Split, features: list[str], params: dict[str, Any], k: int,
                      proportions: dict[str, float], fitter: Fitter = fit,
-                     horizon_days: int | None = None) -> dict[str, Any]:
+                     horizon_days: int | None = None, target: Target = LABEL
+                     ) -> dict[str, Any]:
     """The model, its test metrics, tier cut-offs, reference values and bias audit (and the
     points rule's, for comparison: `rule_bias_audit_passes`)."""
-    model = fitter(split.train, split.calibration, features, params)
+    model = fitter(split.train, split.calibration, features, params, target)
     test_scores = probabilities(model, split.test, features)
-    metrics = evaluate_period(split.test, test_scores, k, horizon_days)
+    metrics = evaluate_period(split.test, test_scores, k, horizon_days, target.column)
     audit = bias.audit(split.test, bias.flag_top_k(split.test, test_scores, k))
     rule_audit = bias.audit(split.test, bias.flag_top_k(split.test, points_rule(split.test), k))
     metrics["rule_bias_audit_passes"] = float(bias.passes(rule_audit))
     calibration_scores = probabilities(model, split.calibration, features)
     cutoffs = tier_cutoffs(calibration_scores, proportions)
-    tiers = tier_calibration(split.test, test_scores, cutoffs, horizon_days)
+    tiers = tier_calibration(split.test, test_scores, cutoffs, horizon_days, target.column)
     metrics.update(tier_metrics(tiers))
     return {
         "model": model, "test_scores": test_scores, "metrics": metrics, "audit": audit,
@@ -95,22 +110,26 @@ def _figures(split: Split, result: dict[str, Any], features: list[str], k: int
     }
 
 
-def _split_and_fit(features: Path, industry: str, horizon_days: int, chosen: dict[str, Any],
-                   k: int, proportions: dict[str, float], engine: str, scheduler: str | None
-                   ) -> tuple[Split, list[str], dict[str, Any]]:
+def _split_and_fit(features: Path, industry: str, spec: Industry, chosen: dict[str, Any],
+                   engine: str, scheduler: str | None) -> tuple[Split, list[str], dict[str, Any]]:
     """The temporal split and `fit_and_evaluate`'s result, the booster fitted by `engine`."""
+    k = spec.monthly_capacity
+    proportions: dict[str, float] = {str(t): p for t, p in spec.tier_proportions.items()}
+    window = spec.random_window_days  # random inspections' outcomes: their window
     if engine == "dask":
         from training import dask_fit
 
         with dask_fit.cluster(scheduler) as client:
-            split, names, rows = dask_fit.load_split(features, industry, horizon_days)
+            split, names, rows = dask_fit.load_split(features, industry, spec)
+            target = Target(calibration_target(spec, split.test.columns), window)
             return split, names, fit_and_evaluate(split, names, chosen, k, proportions,
-                                                  dask_fit.fitter(client, rows), horizon_days)
+                                                  dask_fit.fitter(client, rows), window, target)
     frame = load_features(features, industry)
-    split = temporal_split(frame, horizon_days)
+    target = Target(calibration_target(spec, frame.columns), window)
+    split = split_for(frame, spec)
     names = feature_names(frame)
     return split, names, fit_and_evaluate(split, names, chosen, k, proportions,
-                                          horizon_days=horizon_days)
+                                          horizon_days=window, target=target)
 
 
 def train_industry(features: Path, industry: str, params: dict[str, Any] | None = None,
@@ -132,9 +151,7 @@ def train_industry(features: Path, industry: str, params: dict[str, Any] | None 
             if same is not None:
                 return Trained(industry, "", same, {}, True, unchanged=True)
     k = spec.monthly_capacity
-    proportions: dict[str, float] = {str(t): p for t, p in spec.tier_proportions.items()}
-    split, names, result = _split_and_fit(features, industry, spec.horizon_days, chosen, k,
-                                          proportions, engine, scheduler)
+    split, names, result = _split_and_fit(features, industry, spec, chosen, engine, scheduler)
     period = split.describe()
     bias_ok = bias.passes(result["audit"])
     card = model_card(industry, period, result["metrics"], chosen, result["cutoffs"],

@@ -46,11 +46,17 @@ class FirmRef(Request):
 
 
 class Reason(BaseModel):
-    code: str
-    text_zh: str
+    code: str = Field(description="the model input the reason is about")
+    text_zh: str = Field(description="the reason in Chinese, ending with its effect, e.g. "
+                         "\"近三年受行政处罚2次 · +18 个百分点\"")
     text_en: str
-    value: float | None
-    contribution: float
+    value: float | None = Field(description="the firm's value of the input")
+    reference: float | None = Field(default=None, description="the value it is compared "
+                                    "with: the industry's median (or the firm's peers')")
+    effect_pp: float | None = Field(
+        default=None, description="how much this input raises the firm's probability, in "
+        "percentage points; the effects of all inputs add up to the probability minus that "
+        "of a firm with no evidence (null for reasons stored before effects were measured)")
 
 
 class ScoredFirm(BaseModel):
@@ -117,6 +123,14 @@ class FirmDetail(BaseModel):
     timeline: list[TimelineEvent]
 
 
+class PromotionDecision(BaseModel):
+    promoted: bool
+    reason: str = Field(description="the gate's verdict in words, with its figures")
+    figures: dict[str, float] = Field(description="every figure the gate compared: IPW "
+                                      "precision at capacity with its 95 % interval "
+                                      "(`*_low`, `*_high`), ECE, bias audit")
+
+
 class ModelSummary(BaseModel):
     industry: str
     alias: Literal["champion", "challenger"]
@@ -124,6 +138,8 @@ class ModelSummary(BaseModel):
     train_period: str | None
     test_period: str | None
     metrics: dict[str, float]
+    decision: PromotionDecision | None = Field(
+        default=None, description="the latest promotion decision about this version")
 
 
 class ModelsResponse(BaseModel):

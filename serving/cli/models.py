@@ -58,7 +58,8 @@ def train(
         console.print(
             f"{key}: version {result.version} is the challenger - test AUC "
             f"{m['test_roc_auc']:.3f}, precision at capacity {m['test_precision_at_k']:.3f} "
-            f"(points rule {m['test_rule_precision_at_k']:.3f}), ECE {m['test_ece']:.4f}, "
+            f"(points rule {m['test_rule_precision_at_k']:.3f}), ECE "
+            f"{m['test_calibration_ece']:.4f}, "
             f"bias audit {'passes' if result.bias_passes else 'fails'}")
     if failed:
         raise typer.Exit(2)

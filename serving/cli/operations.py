@@ -43,11 +43,11 @@ def score(
                   "`riskwarn promote` (or `riskwarn demo`) first", markup=False)
         raise typer.Exit(2)
     from features.industries import INDUSTRY_KEYS
+    from training.promote import why_not_scored
 
     for key in INDUSTRY_KEYS:
         if key not in champions:
-            err.print(f"note: {key} has no champion model; its firms are not scored",
-                      markup=False)
+            err.print(f"note: {why_not_scored(key)}", markup=False)
     try:
         with progress_bar("scoring", steps(champions)) as step:
             outcome = score_run(engine, sources, pd.Timestamp(day), champions, step)

@@ -126,8 +126,10 @@ def _firm_page(request: Request, sess: dict[str, Any], user: User, uscc: str,
     reason_chart = history_chart = None
     if current and current["reasons"]:
         reasons = current["reasons"]
-        reason_chart = charts.bar_chart([str(reason_text(r, lang)) for r in reasons],
-                                        [float(r["contribution"]) for r in reasons], "reasons")
+        shown = [r for r in reasons if r.get("effect_pp") is not None]
+        reason_chart = charts.bar_chart([str(reason_text(r, lang)) for r in shown],
+                                        [float(r["effect_pp"]) for r in shown],
+                                        i18n.translator(lang)("reasons_chart"), unit="pp")
     if firm["history"]:
         history_chart = charts.line_chart([h["as_of"] for h in firm["history"]],
                                           [float(h["probability"]) for h in firm["history"]],

@@ -17,10 +17,16 @@ def _wrapped(label: str, limit: int = LINE_CHARS) -> list[str]:
     return [label[i:i + limit] for i in range(0, len(label), limit)] or [""]
 
 
-def bar_chart(labels: Sequence[str], values: Sequence[float], title: str) -> Markup:
+UNITS = {"": "{:+.3f}", "pp": "{:+.1f} pp"}  # how a bar's value is written beside it
+
+
+def bar_chart(labels: Sequence[str], values: Sequence[float], title: str, unit: str = ""
+              ) -> Markup:
     """Horizontal bars from a zero line: positive values (raising the risk) right in red,
-    negative ones left in blue; the value is written beside each bar. Long labels wrap onto
-    more lines (the row grows), so a reason is always shown in full."""
+    negative ones left in blue; the value is written beside each bar in `unit` ("pp":
+    percentage points). Long labels wrap onto more lines (the row grows), so a reason is
+    always shown in full."""
+    written = UNITS[unit]
     if not values:
         return Markup("")
     lines = [_wrapped(label) for label in labels]
@@ -46,8 +52,9 @@ def bar_chart(labels: Sequence[str], values: Sequence[float], title: str) -> Mar
             f'{spans}</text>'
             f'<rect x="{x:.1f}" y="{middle - BAR_HEIGHT / 2 + 3:.1f}" '
             f'width="{max(width, 1):.1f}" height="{BAR_HEIGHT - 6}" fill="{colour}">'
-            f'<title>{escape(label)}: {value:+.3f}</title></rect>'
-            f'<text x="{max(x + width, zero) + 4:.1f}" y="{middle + 5:.1f}">{value:+.3f}</text>')
+            f'<title>{escape(label)}: {written.format(value)}</title></rect>'
+            f'<text x="{max(x + width, zero) + 4:.1f}" y="{middle + 5:.1f}">'
+            f'{written.format(value)}</text>')
         y += row
     parts.append(f'<line x1="{zero:.1f}" y1="0" x2="{zero:.1f}" y2="{height}" '
                  'stroke="#555"/></svg>')

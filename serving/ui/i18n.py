@@ -44,6 +44,13 @@ WORDS: dict[str, tuple[str, str]] = {
     "as_of": ("评分基准日", "Scored as of"),
     "no_run": ("尚无评分结果。", "No scoring run yet."),
     "reasons": ("风险原因", "Reasons"),
+    "reasons_chart": ("每条原因使本企业概率升高的百分点", "How much each reason raises this "
+                      "firm's probability, in percentage points"),
+    "reasons_note": ("条形长度为该原因对概率的贡献（百分点）；"
+                     "所有因素的贡献相加等于本企业概率减去无任何记录企业的概率。",
+                     "Each bar is the reason's effect on the probability, in percentage points; "
+                     "the effects of all inputs add up to this firm's probability minus that "
+                     "of a firm with no record at all."),
     "history": ("评分历史", "Score history"),
     "timeline": ("事件时间线", "Timeline"),
     "no_events": ("无记录事件。", "No recorded events."),
@@ -154,6 +161,14 @@ WORDS: dict[str, tuple[str, str]] = {
     "precision_at_k": ("检查容量内精确率（模型）", "Precision at capacity (model)"),
     "rule_precision_at_k": ("检查容量内精确率（积分规则）", "Precision at capacity (points rule)"),
     "calibration": ("校准曲线", "Calibration curve"),
+    "tier_calibration": ("分级校准（预测概率与随机抽查实际发现率）",
+                         "Calibration by tier (predicted against random inspections)"),
+    "ipw_precision": ("随机抽查估计的容量内发现率（95%区间）",
+                      "Precision at capacity on random inspections, IPW (95 % interval)"),
+    "rule_ipw_precision": ("积分规则同口径", "Points rule, same measure"),
+    "gate_decision": ("晋级判定", "Promotion decision"),
+    "gate_promoted": ("已晋级", "promoted"),
+    "gate_refused": ("未晋级", "not promoted"),
     "bias_audit": ("偏差审计", "Bias audit"),
     "not_available": ("图片暂不可用。", "Picture not available."),
     "no_models": ("尚无已登记的模型。", "No registered model yet."),

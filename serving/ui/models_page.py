@@ -22,9 +22,12 @@ from starlette.responses import FileResponse, Response
 from serving.ui.web import redirect, render, signed_in, workspace
 from training import tracking
 
-PICTURES = {"calibration": "plots/calibration.png", "bias_audit": "plots/bias_audit.png"}
+PICTURES = {"tier_calibration": "plots/tier_calibration.png",
+            "calibration": "plots/calibration.png", "bias_audit": "plots/bias_audit.png"}
 METRICS = {"precision_at_k": "test_precision_at_k", "rule_precision_at_k":
-           "test_rule_precision_at_k", "auc": "test_roc_auc", "ece": "test_ece"}
+           "test_rule_precision_at_k", "auc": "test_roc_auc", "ece": "test_calibration_ece",
+           "ipw": "test_precision_at_k_random_ipw", "ipw_se": "test_precision_at_k_random_ipw_se",
+           "rule_ipw": "test_rule_precision_at_k_random_ipw"}
 RETRY_SECONDS = 300.0
 _lock = threading.Lock()
 _cache: dict[str, Path] = {}

@@ -85,17 +85,26 @@ def test_listing_features(rows):
     assert np.isnan(a["abn_open_days"]) and np.isnan(d["abn_open_days"])  # none open
 
 
-def test_labels(rows):
+def test_labels(rows, tmp_path):
     a, b, d = rows.loc[A], rows.loc[B], rows.loc[D]
-    assert (a["label"], a["label_random"], a["random_inclusion_prob"]) == (1, 1, 0.2)
+    # food's probability is that an inspection within the next month finds a problem: A's
+    # random visit on 2024-02-01 is in its 180-day label window but not in the next month
+    assert a["label"] == 1 and np.isnan(a["label_random"])
     assert b["label"] == 0 and np.isnan(b["label_random"])
     assert d["label"] == 0  # its serious listing was known before the date
+    prep = prepare(load_sources(write_market(tmp_path)).tables)
+    mid = build_as_of(prep, "2024-01-15")["food"].set_index("uscc").loc[A]
+    assert (mid["label"], mid["label_random"], mid["random_inclusion_prob"]) == (1, 1, 0.2)
 
 
 def test_labels_are_null_when_the_window_passes_the_data_end(tmp_path):
     prep = prepare(load_sources(write_market(tmp_path)).tables)
-    late = build_as_of(prep, "2024-12-01")
-    assert late["food"]["label"].isna().all() and late["food"]["label_random"].isna().all()
+    # the data end 2025-01-01: a 180-day label window from 2024-12-01 passes it, and so
+    # does the next month from 2024-12-15
+    assert build_as_of(prep, "2024-12-01")["food"]["label"].isna().all()
+    late = build_as_of(prep, "2024-12-15")["food"]
+    assert late["label"].isna().all() and late["label_random"].isna().all()
+    assert late["random_inclusion_prob"].isna().all()
 
 
 def test_online_rows_equal_batch_rows(rows, tmp_path):

@@ -66,7 +66,9 @@ def test_score_answers_each_firm_in_order_and_never_fails_for_one_bad_code(clien
     assert "malformed" in results[1]["error"] and "malformed" in results[3]["error"]
     for x in (results[0], results[2], results[4]):
         assert x["industry"] == "food" and x["as_of"] == AS_OF and x["model_version"]
-        assert set(x["reasons"][0]) == {"code", "text_zh", "text_en", "value", "contribution"}
+        assert set(x["reasons"][0]) == {"code", "text_zh", "text_en", "value", "reference",
+                                        "effect_pp"}
+        assert x["reasons"][0]["effect_pp"] > 0
     assert results[0]["probability"] == pytest.approx(top[0]["probability"])
     assert results[2]["tier"] == "A"  # tier A has reasons on request
 

@@ -224,8 +224,10 @@ def test_the_model_page_shows_the_champion_and_its_pictures(page, ui, served_env
     page.wait_for_url("**/ui/models")
     assert page.locator("tr.model-champion td.version").first.inner_text() == str(
         champion.version)
+    # the gate's measure: precision at capacity on random inspections with its interval
+    assert "%" in page.locator("tr.model-champion td.num").first.inner_text()
     pictures = page.locator("img.picture")
-    assert pictures.count() >= 2
+    assert pictures.count() >= 3  # calibration by tier, calibration curve, bias audit
     for source in (pictures.nth(0).get_attribute("src"), pictures.nth(1).get_attribute("src")):
         answer = page.request.get(f"{ui.removesuffix('/ui')}{source}")
         assert answer.ok and answer.headers["content-type"] == "image/png"

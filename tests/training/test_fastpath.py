@@ -37,3 +37,23 @@ def test_fast_path_gives_the_logged_models_probabilities_and_contributions(
         expected[column] += points * frame[column].to_numpy(dtype=float)
     assert np.allclose(champion.fast.contributions(x).to_numpy(), expected.to_numpy(),
                        atol=1e-12)
+
+
+def test_reasons_in_percentage_points_add_up_to_the_shown_probability(trained,
+                                                                     monthly_features):
+    run = trained["quasi_financial"]
+    tracking.client()
+    champion = from_model_dir("quasi_financial", run.version,
+                              mlflow.artifacts.download_artifacts(run.model_uri))
+    frame = load_features(monthly_features, "quasi_financial")
+    frame = frame.loc[frame["as_of"] == frame["as_of"].max()].reset_index(drop=True)
+    x = champion.fast.encode(frame)
+    shown = champion.fast.predict(x)
+    effects = champion.fast.effects(x).to_numpy()
+    _, base = champion.fast._parts(x, 0)
+    typical = champion.fast.curve(base)
+    assert np.allclose(typical + effects.sum(axis=1) / 100, shown, atol=1e-9)
+    # each part keeps the sign of its contribution to the score
+    contrib = champion.fast.contributions(x).to_numpy()
+    assert np.all(np.sign(effects[np.abs(effects) > 1e-9])
+                  == np.sign(contrib[np.abs(effects) > 1e-9]))
