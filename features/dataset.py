@@ -173,7 +173,8 @@ def build_dataset(sources: str | Path, out: Path, dates: Sequence[pd.Timestamp],
     seconds = {"load_and_prepare": round(prepared_at - started, 2),
                "total": round(time.perf_counter() - started, 2)}
     return write_manifest(out, sources, columns, summaries, prep.data_end, prep.match,
-                          quarantined, seconds, fingerprint=fingerprint)
+                          quarantined, seconds, fingerprint=fingerprint,
+                          extra={"districts": loaded.meta.area_districts})
 
 
 def cohort_visits(loaded: Sources, bounds: tuple[pd.Timestamp, pd.Timestamp] | None
@@ -237,6 +238,7 @@ def build_cohort_dataset(sources: str | Path, out: Path,
     quarantined = int(loaded.quarantine[["table", "row"]].drop_duplicates().shape[0])
     seconds = {"total": round(time.perf_counter() - started, 2)}
     extra = {"cohort": "inspected", "label": parsed.text, "label_rule": parsed.rule,
-             "visits": len(visits), "visits_kept": len(cohort)}
+             "visits": len(visits), "visits_kept": len(cohort),
+             "districts": loaded.meta.area_districts}
     return write_manifest(out, sources, cohort_features(cohort), summaries, prep.data_end,
                           prep.match, quarantined, seconds, extra=extra)

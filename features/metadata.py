@@ -10,6 +10,7 @@ inspectors per visit (the law's minimum).
 firm_id: licence            # uscc (default) or the name of another scheme
 firm_id_pattern: '\\d{1,10}' # what an id of that scheme looks like (not for uscc)
 town_codes: [W01, W02]      # the data set's own areas (text or numbers: [94101, 94102])
+districts: {W01: North, W02: North}  # area -> district the bias audit pools small areas into
 visit_inspectors: 1         # inspector ids per visit
 entity_types: [LLC, sole]   # the data set's own legal forms, replacing the Chinese ones
 not_recorded: [established_on, entity_type, industry_code, outcome]  # columns it has none of
@@ -42,6 +43,7 @@ from pydantic import (
 
 from features.contracts import CONTRACTS, Column, Contract
 from features.industries import INDUSTRY_KEYS
+from features.towns import DISTRICTS
 
 META_FILE = "_dataset.yaml"
 USCC = "uscc"
@@ -100,11 +102,27 @@ class DatasetMeta(BaseModel):
     not_recorded: tuple[str, ...] = ()
     industry: str | None = None
     inspection_score: InspectionScore | None = None
+    districts: dict[str, str] | None = None
 
     @field_validator("town_codes", mode="before")
     @classmethod
     def _codes_as_text(cls, value: Any) -> Any:
         return [_code_text(v) for v in value] if isinstance(value, list | tuple) else value
+
+    @field_validator("districts", mode="before")
+    @classmethod
+    def _district_keys_as_text(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {_code_text(k): str(v) for k, v in value.items()}
+        return value
+
+    @property
+    def area_districts(self) -> dict[str, str]:
+        """Area code -> district: the declared ones; Dongguan's 片区 for a Dongguan data
+        set (no `town_codes` of its own); none otherwise."""
+        if self.districts is not None:
+            return dict(self.districts)
+        return dict(DISTRICTS) if self.town_codes is None else {}
 
     @field_validator("not_recorded")
     @classmethod
@@ -129,6 +147,10 @@ class DatasetMeta(BaseModel):
         if self.firm_id == USCC and self.firm_id_pattern:
             raise ValueError("firm_id_pattern is only for schemes other than uscc "
                              "(credit codes are checked by their check characters)")
+        if self.districts and self.town_codes is not None:
+            unknown = sorted(set(self.districts) - set(self.town_codes))
+            if unknown:
+                raise ValueError(f"districts: {', '.join(unknown[:5])} not in town_codes")
         if "industry_code" in self.not_recorded and self.industry is None:
             raise ValueError("a data set without industry_code names its firms' industry "
                              f"(industry: one of {', '.join(INDUSTRY_KEYS)})")

@@ -34,3 +34,18 @@ def towns() -> pd.DataFrame:
 
 TOWN_CODES: Final[tuple[str, ...]] = tuple(DIVISION + s + "000" for s, _, _ in _TOWNS)
 TOWN_NAMES: Final[dict[str, str]] = {DIVISION + s + "000": n for s, n, _ in _TOWNS}
+
+# The towns grouped into six areas (片区) after the city's 2019 plan for grouped development
+# (园区统筹组团发展): the default `districts` of a Dongguan data set, into which the bias
+# audit pools towns too small to judge alone. A bureau declares its own in `_dataset.yaml`.
+_DISTRICTS: Final[dict[str, tuple[str, ...]]] = {
+    "城区片区": ("006", "003", "004", "005", "101", "129"),
+    "松山湖片区": ("401", "403", "102", "103", "104", "111", "113", "118"),
+    "东部产业园片区": ("110", "106", "107", "108", "109", "105"),
+    "水乡新城片区": ("128", "127", "126", "125", "124"),
+    "滨海片区": ("119", "121", "122", "123", "402", "404"),
+    "东南临深片区": ("116", "115", "117", "114", "112"),
+}
+DISTRICTS: Final[dict[str, str]] = {DIVISION + suffix + "000": district
+                                    for district, suffixes in _DISTRICTS.items()
+                                    for suffix in suffixes}

@@ -3,6 +3,7 @@ on the latest as-of date whose labels are complete. Never a random split."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,12 +11,21 @@ import pandas as pd
 
 from features.build import as_text
 from features.cohorts import KEYS
+from features.dataset import MANIFEST
 from features.industries import Industry
 from features.labels import LABEL_COLUMNS
+from features.towns import DISTRICTS
 
 
 class NotEnoughHistory(ValueError):
     """The feature dataset has too few labelled as-of dates for the temporal design."""
+
+
+def districts_of(features: Path) -> dict[str, str]:
+    """The data set's districts (area code -> district, `_dataset.yaml`), as its feature
+    dataset recorded them (Dongguan's 片区 for a dataset written before they were)."""
+    manifest = json.loads((Path(features) / MANIFEST).read_text("utf-8"))
+    return dict(manifest.get("districts", DISTRICTS))
 
 
 def load_features(features: Path, industry: str) -> pd.DataFrame:

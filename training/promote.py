@@ -28,7 +28,13 @@ import pandas as pd
 
 from features.industries import default_config
 from training import bias, tracking
-from training.data import calibration_target, feature_names, load_features, split_for
+from training.data import (
+    calibration_target,
+    districts_of,
+    feature_names,
+    load_features,
+    split_for,
+)
 from training.evaluate import evaluate_period
 from training.identity import same_as
 from training.model import probabilities
@@ -82,7 +88,7 @@ def judge(industry: str, candidate_uri: str, champion_uri: str | None, features:
     k = spec.monthly_capacity
     new_scores = _scores(candidate_uri, test, names)
     new = evaluate_period(test, new_scores, k, window, target)
-    report = bias.audit(test, bias.flag_top_k(test, new_scores, k))
+    report = bias.audit(test, bias.flag_top_k(test, new_scores, k), districts_of(features))
     audit_ok = bias.passes(report)
     figures = {**_ipw(new, "challenger", ""), **_ipw(new, "rule", "rule_"),
                "challenger_ece": new["test_calibration_ece"],

@@ -20,6 +20,7 @@ from training.card import model_card
 from training.data import (
     Split,
     calibration_target,
+    districts_of,
     feature_names,
     load_features,
     split_for,
@@ -65,15 +66,16 @@ def tuned_params(industry: str) -> dict[str, Any]:
 
 def fit_and_evaluate(split: Split, features: list[str], params: dict[str, Any], k: int,
                      proportions: dict[str, float], fitter: Fitter = fit,
-                     horizon_days: int | None = None, target: Target = LABEL
-                     ) -> dict[str, Any]:
+                     horizon_days: int | None = None, target: Target = LABEL,
+                     districts: dict[str, str] | None = None) -> dict[str, Any]:
     """The model, its test metrics, tier cut-offs, reference values and bias audit (and the
     points rule's, for comparison: `rule_bias_audit_passes`)."""
     model = fitter(split.train, split.calibration, features, params, target)
     test_scores = probabilities(model, split.test, features)
     metrics = evaluate_period(split.test, test_scores, k, horizon_days, target.column)
-    audit = bias.audit(split.test, bias.flag_top_k(split.test, test_scores, k))
-    rule_audit = bias.audit(split.test, bias.flag_top_k(split.test, points_rule(split.test), k))
+    audit = bias.audit(split.test, bias.flag_top_k(split.test, test_scores, k), districts)
+    rule_audit = bias.audit(split.test, bias.flag_top_k(split.test, points_rule(split.test), k),
+                            districts)
     metrics["rule_bias_audit_passes"] = float(bias.passes(rule_audit))
     calibration_scores = probabilities(model, split.calibration, features)
     cutoffs = tier_cutoffs(calibration_scores, proportions)
@@ -123,13 +125,15 @@ def _split_and_fit(features: Path, industry: str, spec: Industry, chosen: dict[s
             split, names, rows = dask_fit.load_split(features, industry, spec)
             target = Target(calibration_target(spec, split.test.columns), window)
             return split, names, fit_and_evaluate(split, names, chosen, k, proportions,
-                                                  dask_fit.fitter(client, rows), window, target)
+                                                  dask_fit.fitter(client, rows), window, target,
+                                                  districts_of(features))
     frame = load_features(features, industry)
     target = Target(calibration_target(spec, frame.columns), window)
     split = split_for(frame, spec)
     names = feature_names(frame)
     return split, names, fit_and_evaluate(split, names, chosen, k, proportions,
-                                          horizon_days=window, target=target)
+                                          horizon_days=window, target=target,
+                                          districts=districts_of(features))
 
 
 def train_industry(features: Path, industry: str, params: dict[str, Any] | None = None,

@@ -81,3 +81,12 @@ def test_the_defaults_are_the_plain_contracts():
     licence = contracts_for(LICENCE_META)
     assert not licence["inspections"].columns[1].uscc
     assert licence["inspections"].visit_inspectors == 1
+
+
+def test_districts_pool_a_data_sets_areas_and_name_only_its_own():
+    meta = DatasetMeta(town_codes=[94101, 94102], districts={94101: "North", 94102: "North"})
+    assert meta.area_districts == {"94101": "North", "94102": "North"}
+    assert DatasetMeta(town_codes=["W01"]).area_districts == {}  # a city without them
+    assert DatasetMeta().area_districts["441900003000"] == "城区片区"  # Dongguan's 片区
+    with pytest.raises(ValueError, match="districts: W09 not in town_codes"):
+        DatasetMeta(town_codes=["W01"], districts={"W09": "North"})
