@@ -9,25 +9,25 @@ visit) — exactly the condition under which the day's `m` visits split into pai
 different inspectors. Per inspector-day, `sum(n)` over cells stays within their visits per day
 (zero on days away). Which of a cell's visits are placed follows their weights (the caller's
 priorities), and every inspector-visit costs the borders crossed to reach it.
+
+The search starts from the first-fit plan (`serving.scheduling.greedy`), runs on one worker
+with a deterministic time budget (the same inputs give the same plan on any machine load), and
+keeps the first-fit plan if it finds nothing better in time.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 import numpy as np
 from ortools.sat.python import cp_model
 
-DEFAULT_SECONDS = 2.0  # deterministic time (about wall seconds); a plan is never slower than 4×
+from serving.scheduling.greedy import first_fit
+from serving.scheduling.solve_types import Cell, Placed
 
-
-@dataclass(frozen=True)
-class Cell:
-    candidates: np.ndarray  # inspector indices allowed to visit any of the cell's visits
-    hops: np.ndarray        # borders each candidate crosses to get there
-    days: np.ndarray        # the working days offered (indices)
-    weights: np.ndarray     # the value of placing each visit, in the order they are placed
+DEFAULT_SECONDS = 2.0  # deterministic time (about wall seconds); never more than 4× in wall time
+__all__ = ["DEFAULT_SECONDS", "Cell", "solve"]
 
 
 @dataclass
@@ -36,6 +36,13 @@ class _Day:
     count: cp_model.IntVar
     who: np.ndarray
     each: list[cp_model.IntVar]
+
+
+@dataclass
+class _Cell:
+    days: list[_Day]
+    levels: np.ndarray          # the cell's distinct weights, ascending
+    parts: list[cp_model.IntVar]  # visits placed per weight level
 
 
 def _cell_days(model: cp_model.CpModel, cell: Cell, slots: np.ndarray,
@@ -62,53 +69,71 @@ def _cell_days(model: cp_model.CpModel, cell: Cell, slots: np.ndarray,
     return out
 
 
-def _placed_value(model: cp_model.CpModel, cell: Cell, days: list[_Day]
-                  ) -> list[tuple[cp_model.IntVar, int]]:
-    """Placed visits per weight level; their sum is the cell's placed count."""
+def _model_cell(model: cp_model.CpModel, cell: Cell, slots: np.ndarray,
+                load: dict[tuple[int, int], list[cp_model.IntVar]],
+                travel: list[tuple[cp_model.IntVar, int]]) -> _Cell:
+    days = _cell_days(model, cell, slots, load, travel)
     levels, counts = np.unique(cell.weights, return_counts=True)
-    parts = [model.new_int_var(0, int(c), "") for c in counts]
+    parts = [model.new_int_var(0, int(c) if days else 0, "") for c in counts]
     model.add(sum(parts) == sum(d.count for d in days))
-    return list(zip(parts, (int(w) for w in levels), strict=True))
+    return _Cell(days, levels, parts)
 
 
-def _pairs(day: int, who: np.ndarray, counts: list[int], m: int) -> list[tuple[int, int, int]]:
+def _hint(model: cp_model.CpModel, cell: Cell, vars_: _Cell, placed: Placed) -> None:
+    per_day = Counter(d for d, _, _ in placed)
+    per_inspector = Counter((d, i) for d, a, b in placed for i in (a, b))
+    for one in vars_.days:
+        model.add_hint(one.count, per_day[one.day])
+        for i, n in zip(one.who, one.each, strict=True):
+            model.add_hint(n, per_inspector[(one.day, int(i))])
+    top = Counter(cell.weights[: len(placed)].tolist())
+    for level, part in zip(vars_.levels, vars_.parts, strict=True):
+        model.add_hint(part, top[int(level)])
+
+
+def _pairs(day: int, who: np.ndarray, counts: list[int], m: int) -> Placed:
     """Split a day's m visits among inspectors (each at most m times) into distinct pairs."""
     line = np.repeat(who, counts)
     return [(day, int(line[k]), int(line[k + m])) for k in range(m)]
 
 
-def solve(cells: list[Cell], slots: np.ndarray, seed: int,
-          seconds: float = DEFAULT_SECONDS) -> list[list[tuple[int, int, int]]]:
-    """Per cell, (day, inspector a, inspector b) of its placed visits, by day."""
-    model = cp_model.CpModel()
-    load: dict[tuple[int, int], list[cp_model.IntVar]] = defaultdict(list)
-    travel: list[tuple[cp_model.IntVar, int]] = []
-    plans = [_cell_days(model, cell, slots, load, travel) for cell in cells]
-    value = [term for cell, days in zip(cells, plans, strict=True) if days
-             for term in _placed_value(model, cell, days)]
-    for (i, d), each in load.items():
-        if len(each) > 1 or each[0].proto.domain[-1] > slots[i, d]:
-            model.add(sum(each) <= int(slots[i, d]))
-    terms = [v for v, _ in value] + [v for v, _ in travel]
-    weights = [w for _, w in value] + [-h for _, h in travel]
-    if not terms:
-        return [[] for _ in cells]
-    model.maximize(cp_model.LinearExpr.weighted_sum(terms, weights))
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1          # one worker and a deterministic budget:
-    solver.parameters.random_seed = seed % (2**31)  # the same inputs give the same plan
-    solver.parameters.max_deterministic_time = seconds
-    solver.parameters.cp_model_probing_level = 0  # probing costs more than it finds here
-    solver.parameters.max_time_in_seconds = 4 * seconds
-    status = solver.solve(model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        raise RuntimeError(f"the assignment solver found no plan ({solver.status_name(status)})")
+def _read(solver: cp_model.CpSolver, cells: list[_Cell]) -> list[Placed]:
     out = []
-    for days in plans:
-        placed = []
-        for one in days:
+    for vars_ in cells:
+        placed: Placed = []
+        for one in vars_.days:
             m = int(solver.value(one.count))
             if m:
                 placed += _pairs(one.day, one.who, [int(solver.value(n)) for n in one.each], m)
         out.append(placed)
     return out
+
+
+def solve(cells: list[Cell], slots: np.ndarray, seed: int,
+          seconds: float = DEFAULT_SECONDS) -> list[Placed]:
+    """Per cell, (day, inspector a, inspector b) of its placed visits."""
+    first = first_fit(cells, slots)
+    model = cp_model.CpModel()
+    load: dict[tuple[int, int], list[cp_model.IntVar]] = defaultdict(list)
+    travel: list[tuple[cp_model.IntVar, int]] = []
+    built = [_model_cell(model, cell, slots, load, travel) for cell in cells]
+    for (i, d), each in load.items():
+        if len(each) > 1 or each[0].proto.domain[-1] > slots[i, d]:
+            model.add(sum(each) <= int(slots[i, d]))
+    terms = [p for c in built for p in c.parts] + [v for v, _ in travel]
+    weights = [int(w) for c in built for w in c.levels] + [-h for _, h in travel]
+    if not terms:
+        return first
+    model.maximize(cp_model.LinearExpr.weighted_sum(terms, weights))
+    for cell, vars_, placed in zip(cells, built, first, strict=True):
+        _hint(model, cell, vars_, placed)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = seed % (2**31)
+    solver.parameters.max_deterministic_time = seconds
+    solver.parameters.max_time_in_seconds = 4 * seconds
+    solver.parameters.cp_model_probing_level = 0  # probing costs more than it finds here
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return first
+    return _read(solver, built)

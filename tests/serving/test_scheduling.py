@@ -186,3 +186,25 @@ def test_plan_requests_take_the_configured_defaults():
     assert dict(request.ratios) == dict(config.ratios)
     assert request.targeted_share == config.targeted_share
     assert request.capacity["food"] == default_config().industries["food"].monthly_capacity
+
+
+def test_when_capacity_binds_confirmed_then_targeted_then_random_are_placed():
+    rng = np.random.default_rng(4)
+    town = TOWN_CODES[0]
+    firms = firms_of(rng, 400, [town]).assign(industry="food")
+    roster = pd.DataFrame({"inspector_id": ["I1", "I2"], "name": ["甲", "乙"],
+                           "towns": [town, town], "industries": ["food", "food"],
+                           "visits_per_day": [1, 1], "unavailable_dates": ["", ""]})
+    quiet = firms.sort_values("probability")["uscc"].iloc[0]  # never targeted on its own
+    request = PlanRequest(date(2025, 3, 3), date(2025, 3, 7), 1, {"food": 60.0},
+                          ratios={"A": 1, "B": 1, "C": 1, "D": 1}, targeted_share=1.0)
+    plan = make_plan(firms, roster, request, confirmed=[quiet])
+    assert len(plan.visits) == 5  # two inspectors, one visit a day, five working days
+    assert quiet in set(plan.visits["uscc"])
+    assert set(plan.unplaced["reason"]) == {"capacity"}
+    wanted = plan.summary["by_kind"]
+    assert wanted["random"]["wanted"] > 0 and wanted["targeted"]["wanted"] > 4
+    assert (plan.visits["kind"] == "targeted").all()  # no random visit while targeted wait
+    left = plan.unplaced.loc[plan.unplaced["kind"] == "targeted", "probability"]
+    placed = plan.visits.loc[~plan.visits["confirmed"], "probability"]
+    assert left.max() <= placed.min()  # the most probable targeted visits go first
