@@ -7,10 +7,11 @@ import math
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, func, insert, select
 
 from features.contracts import INSPECTION_KINDS
 from serving.store.schema import plan_unplaced as unplaced_table
+from serving.store.schema import plan_visits
 from serving.store.schema import plans as plans_table
 
 UNPLACED_COLUMNS = ("uscc", "industry", "town_code", "kind", "tier", "probability",
@@ -57,9 +58,11 @@ def latest_unplaced(engine: Engine, uscc: str) -> dict[str, Any] | None:
     query = (select(u.plan_id, p.start_on, p.end_on, u.kind, u.reason)
              .join(plans_table, p.id == u.plan_id).where(u.uscc == uscc)
              .order_by(u.plan_id.desc()).limit(1))
+    placed = select(func.max(plan_visits.c.plan_id)).where(plan_visits.c.uscc == uscc)
     with engine.connect() as connection:
         row = connection.execute(query).first()
-    if row is None:
+        last_placed = connection.execute(placed).scalar()
+    if row is None or (last_placed is not None and last_placed > row.plan_id):
         return None
     return {"plan_id": row.plan_id, "start": row.start_on, "end": row.end_on,
             "kind": row.kind, "reason": row.reason}

@@ -66,11 +66,11 @@ def visit_history(inspections: pd.DataFrame, recorded: pd.DataFrame, since: date
     return random, both[["uscc", "inspector_id"]].drop_duplicates().reset_index(drop=True)
 
 
-def schedule(engine: Engine, tables: Mapping[str, pd.DataFrame], run: runs.Run,
-             request: PlanRequest, created_by: str | None, towns: frozenset[str] | None = None,
-             confirmed: Iterable[str] = (),
-             neighbours: Mapping[str, Iterable[str]] | None = None) -> Scheduled:
-    """Plan from the run's scores (only `towns`, if given), store the plan, return it.
+def preview(engine: Engine, tables: Mapping[str, pd.DataFrame], run: runs.Run,
+            request: PlanRequest, towns: frozenset[str] | None = None,
+            confirmed: Iterable[str] = (),
+            neighbours: Mapping[str, Iterable[str]] | None = None) -> Plan:
+    """The plan from the run's scores (only `towns`, if given), not stored.
     `neighbours`: the data set's borders (`DatasetMeta.town_neighbours`), for the reach."""
     request.check()
     firms = runs.run_frame(engine, run.id)
@@ -79,12 +79,20 @@ def schedule(engine: Engine, tables: Mapping[str, pd.DataFrame], run: runs.Run,
     since = request.start - timedelta(days=RECENT_DAYS)
     recent_random, recusals = visit_history(tables["inspections"],
                                             plans.recent_visits(engine, since), since)
-    plan = make_plan(firms, tables["inspectors"], request, recent_random, recusals, confirmed,
+    return make_plan(firms, tables["inspectors"], request, recent_random, recusals, confirmed,
                      neighbours)
+
+
+def schedule(engine: Engine, tables: Mapping[str, pd.DataFrame], run: runs.Run,
+             request: PlanRequest, created_by: str | None, towns: frozenset[str] | None = None,
+             confirmed: Iterable[str] = (),
+             neighbours: Mapping[str, Iterable[str]] | None = None) -> Scheduled:
+    """`preview`'s plan, stored (with its unplaced visits) and audited."""
+    confirmed = sorted(set(confirmed))
+    plan = preview(engine, tables, run, request, towns, confirmed, neighbours)
     inputs = {"ratios": dict(request.ratios), "targeted_share": request.targeted_share,
-              "reach": request.reach,
-              "run_id": run.id, "towns": sorted(towns) if towns is not None else None,
-              "confirmed": sorted(set(confirmed))}
+              "reach": request.reach, "run_id": run.id,
+              "towns": sorted(towns) if towns is not None else None, "confirmed": confirmed}
     plan_id = plans.save_plan(
         engine, created_by=created_by, start=request.start, end=request.end,
         industry=request.industry, seed=request.seed, run_id=run.id, inputs=inputs,
