@@ -101,8 +101,10 @@ def make_plan(firms: pd.DataFrame, inspectors: pd.DataFrame, request: PlanReques
     placed = done["reason"].isna()
     out = done.loc[placed, VISIT_COLUMNS].sort_values(["date", "town_code", "uscc"])
     unplaced = done.loc[~placed, UNPLACED_COLUMNS].sort_values(["kind", "industry", "uscc"])
+    head = {"seed": request.seed, "start": f"{request.start}", "end": f"{request.end}",
+            "reach": request.reach}
     summary = summarise(firms, out, unplaced, targets, counts, day_slots(inspectors, days),
-                        days, request)
+                        days, head)
     return Plan(request.seed, out.reset_index(drop=True), unplaced.reset_index(drop=True),
                 summary)
 

@@ -6,13 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
-
-if TYPE_CHECKING:
-    from serving.scheduling.plan import PlanRequest
 
 STRATUM = ["industry", "tier", "town_code"]
 
@@ -53,15 +50,15 @@ def _strata(targets: pd.DataFrame, planned: pd.DataFrame, unplaced: pd.DataFrame
 
 def summarise(firms: pd.DataFrame, planned: pd.DataFrame, unplaced: pd.DataFrame,
               targets: pd.DataFrame, counts: Mapping[str, int], slots: np.ndarray,
-              days: list[date], request: PlanRequest) -> dict[str, Any]:
+              days: list[date], head: Mapping[str, Any]) -> dict[str, Any]:
+    """The plan's summary; `head` (seed, start, end, reach) leads it."""
     strata = _strata(targets, planned, unplaced)
     by_tier = strata.groupby("tier")[["target", "wanted", "planned"]].sum()
     visit_slots = int(slots.sum()) // 2  # two inspector-visits make one visit
     targeted = planned.loc[planned["kind"] == "targeted"]
     missed_targeted = unplaced.loc[unplaced["kind"] == "targeted"]
     return {
-        "seed": request.seed, "start": f"{request.start}", "end": f"{request.end}",
-        "working_days": len(days), "reach": request.reach,
+        **head, "working_days": len(days),
         "by_kind": _kinds(planned, unplaced),
         "random_by_tier": {str(t): {"target": round(float(r["target"]), 2),
                                     "wanted": int(r["wanted"]), "planned": int(r["planned"])}

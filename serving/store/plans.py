@@ -248,8 +248,7 @@ def _outcome(engine: Engine, plan_id: int, uscc: str) -> dict[str, Any] | None:
     return None if row is None else dict(row._mapping)
 
 
-def _day(value: date) -> date:
-    """The day of a date, datetime or pandas Timestamp."""
+def _day(value: date) -> date:  # the day of a date, datetime or pandas Timestamp
     return value.date() if isinstance(value, datetime) else value
 
 
