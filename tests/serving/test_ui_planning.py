@@ -9,8 +9,6 @@ import pytest
 
 from tests.serving.ui_client import browser_sign_in, csrf_of, sign_in
 
-pytestmark = pytest.mark.clock  # make test runs these again a year ahead
-
 WIDTHS = {"desktop": 1280, "tablet": 768}
 PERIODS = {"desktop": ("2026-02-02", "2026-02-13"), "tablet": ("2026-03-02", "2026-03-13")}
 
@@ -66,6 +64,7 @@ def test_a_scheduler_previews_publishes_and_records_an_outcome(browser, ui, serv
         context.close()
 
 
+@pytest.mark.clock  # make test runs it again a year ahead (browsers are not run under faketime)
 def test_only_schedulers_plan_and_only_what_they_previewed_is_published(client, served_env):
     csrf = sign_in(client, served_env.tokens["officer"])
     assert client.get("/ui/plans/new").status_code == 403
