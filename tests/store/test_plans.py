@@ -353,6 +353,10 @@ def test_unplaced_visits_are_kept_with_the_plan_and_found_by_firm(engine):
     assert found is not None and found["plan_id"] == plan_id
     assert found["reason"] == "no_qualified_pair"
     assert latest_unplaced(engine, placed["uscc"].iloc[0]) is None
+    later = save_plan(engine, created_by="zhang.san", start=JULY_1, end=JULY_31, industry=None,
+                      seed=8, run_id=None, inputs={}, summary={},
+                      visits=both.iloc[6:7])  # a later plan places the first of them
+    assert later > plan_id and latest_unplaced(engine, first) is None
     with pytest.raises(ValueError, match="reason"):
         save_plan(engine, created_by=None, start=JULY_1, end=JULY_31, industry=None, seed=1,
                   run_id=None, inputs={}, summary={}, visits=placed.iloc[:0],
