@@ -70,6 +70,7 @@ class SchedulingConfig(BaseModel):
     ratios: dict[str, float] = Field(
         default_factory=lambda: {"A": 0.03, "B": 0.10, "C": 0.40, "D": 0.80})
     targeted_share: float = Field(default=0.30, ge=0, le=1)
+    reach: int = Field(default=1, ge=0, le=5)  # borders an inspector may cross: 0 own areas
     calendar: CalendarConfig = Field(default_factory=CalendarConfig)
 
     @model_validator(mode="after")

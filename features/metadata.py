@@ -16,12 +16,16 @@ entity_types: [LLC, sole]   # the data set's own legal forms, replacing the Chin
 not_recorded: [established_on, entity_type, industry_code, outcome]  # columns it has none of
 industry: food              # the industry of firms with no industry_code
 inspection_score: {better: higher, min: 0, max: 100, fail: 70}  # visits' `score` scale
+neighbours: {W01: [W02]}    # areas sharing a border (both ways), for inspectors' travel reach
 ```
 
 `not_recorded` lists the columns the data set has none of (any of `NOT_RECORDABLE`): they may
 be left out of the tables, and the features that need them are left out. `inspection_score`
 declares the scale of the visits' `score`: which way is better, its range, and optionally
 `fail`, the score at or past which (at or below it when higher is better) a visit failed.
+`neighbours` says which areas border which (each pair once is enough): plans may send an
+inspector that many borders from their own areas (`scheduling.reach`). Without it a Dongguan
+data set uses the map's borders (`features.towns.neighbours`), any other none.
 """
 
 from __future__ import annotations
@@ -43,7 +47,8 @@ from pydantic import (
 
 from features.contracts import CONTRACTS, Column, Contract
 from features.industries import INDUSTRY_KEYS
-from features.towns import DISTRICTS
+from features.towns import DISTRICTS, TOWN_CODES
+from features.towns import neighbours as town_borders
 
 META_FILE = "_dataset.yaml"
 USCC = "uscc"
@@ -103,6 +108,7 @@ class DatasetMeta(BaseModel):
     industry: str | None = None
     inspection_score: InspectionScore | None = None
     districts: dict[str, str] | None = None
+    neighbours: dict[str, tuple[str, ...]] | None = None
 
     @field_validator("town_codes", mode="before")
     @classmethod
@@ -123,6 +129,14 @@ class DatasetMeta(BaseModel):
         if self.districts is not None:
             return dict(self.districts)
         return dict(DISTRICTS) if self.town_codes is None else {}
+    @field_validator("neighbours", mode="before")
+    @classmethod
+    def _neighbour_codes_as_text(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        return {_code_text(k): [_code_text(v) for v in (vs if isinstance(vs, list | tuple)
+                                                         else [vs])]
+                for k, vs in value.items()}
 
     @field_validator("not_recorded")
     @classmethod
@@ -154,7 +168,25 @@ class DatasetMeta(BaseModel):
         if "industry_code" in self.not_recorded and self.industry is None:
             raise ValueError("a data set without industry_code names its firms' industry "
                              f"(industry: one of {', '.join(INDUSTRY_KEYS)})")
+        if self.neighbours is not None:
+            known = set(self.town_codes) if self.town_codes is not None else set(TOWN_CODES)
+            named = set(self.neighbours) | {v for vs in self.neighbours.values() for v in vs}
+            unknown = sorted(named - known)
+            if unknown:
+                raise ValueError(f"neighbours: {', '.join(unknown[:5])} not among the "
+                                 "data set's town codes")
         return self
+
+    def town_neighbours(self) -> dict[str, tuple[str, ...]]:
+        """Area code -> bordering area codes, both ways (Dongguan's map by default)."""
+        if self.neighbours is None:
+            return town_borders() if self.town_codes is None else {}
+        out: dict[str, set[str]] = {}
+        for town, others in self.neighbours.items():
+            for other in others:
+                out.setdefault(town, set()).add(other)
+                out.setdefault(other, set()).add(town)
+        return {t: tuple(sorted(v)) for t, v in out.items()}
 
     @property
     def is_uscc(self) -> bool:

@@ -49,3 +49,49 @@ _DISTRICTS: Final[dict[str, tuple[str, ...]]] = {
 DISTRICTS: Final[dict[str, str]] = {DIVISION + suffix + "000": district
                                     for district, suffixes in _DISTRICTS.items()
                                     for suffix in suffixes}
+
+# Which towns share a border, by name (read off the map of Dongguan; a bureau that knows
+# better declares its own in `_dataset.yaml`: `neighbours:`). Each pair is listed once.
+_BORDERS: Final[dict[str, tuple[str, ...]]] = {
+    "莞城": ("东城", "南城", "万江"),
+    "东城": ("南城", "万江", "石碣", "茶山", "寮步", "大岭山", "松山湖", "高埗", "生态园"),
+    "南城": ("万江", "道滘", "厚街", "大岭山"),
+    "万江": ("高埗", "望牛墩", "道滘", "中堂"),
+    "石碣": ("高埗", "石龙", "茶山"),
+    "石龙": ("茶山", "石排"),
+    "茶山": ("石排", "东坑", "寮步", "生态园"),
+    "石排": ("企石", "横沥", "东坑", "生态园"),
+    "企石": ("横沥", "桥头"),
+    "横沥": ("东坑", "常平", "桥头", "生态园"),
+    "桥头": ("常平", "谢岗"),
+    "谢岗": ("常平", "樟木头", "清溪"),
+    "东坑": ("常平", "寮步", "大朗", "生态园"),
+    "常平": ("樟木头", "黄江", "大朗"),
+    "寮步": ("大朗", "松山湖", "生态园"),
+    "樟木头": ("清溪", "黄江", "塘厦"),
+    "大朗": ("黄江", "松山湖", "大岭山"),
+    "黄江": ("塘厦", "大岭山", "松山湖"),
+    "清溪": ("塘厦", "凤岗"),
+    "塘厦": ("凤岗",),
+    "大岭山": ("厚街", "虎门", "长安", "松山湖"),
+    "长安": ("虎门", "滨海湾新区"),
+    "虎门": ("厚街", "沙田", "东莞港", "滨海湾新区"),
+    "厚街": ("沙田", "道滘"),
+    "沙田": ("洪梅", "道滘", "东莞港", "滨海湾新区"),
+    "道滘": ("洪梅", "望牛墩"),
+    "洪梅": ("望牛墩", "麻涌"),
+    "麻涌": ("望牛墩", "中堂"),
+    "望牛墩": ("中堂", "高埗"),
+    "中堂": ("高埗",),
+}
+
+
+def neighbours() -> dict[str, tuple[str, ...]]:
+    """Dongguan's town codes -> the codes of the towns sharing a border (both ways)."""
+    code = {n: c for c, n in TOWN_NAMES.items()}
+    out: dict[str, set[str]] = {c: set() for c in TOWN_CODES}
+    for town, others in _BORDERS.items():
+        for other in others:
+            out[code[town]].add(code[other])
+            out[code[other]].add(code[town])
+    return {c: tuple(sorted(v)) for c, v in out.items()}

@@ -145,8 +145,9 @@ def summary(report: pd.DataFrame) -> str:
             continue
         failing = g.loc[~g["passes"], "group"].astype(str).tolist()
         compared = int(g["judged"].sum()) - 1
+        share = judged_share(report, str(attribute))
         parts.append(f"{attribute}: {compared} of {len(g) - 1} groups compared with "
-                     f"{reference[0]}, the rest too small, {judged_share(report, attribute):.0%}"
-                     " of flagged firms in judged groups"
+                     f"{reference[0]}, the rest too small, {share:.0%} of flagged firms in "
+                     "judged groups"
                      + (f"; failing {', '.join(failing)}" if failing else ""))
     return ("passes" if passes(report) else "FAILS") + " (" + "; ".join(parts) + ")"

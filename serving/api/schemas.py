@@ -169,10 +169,33 @@ class Visit(BaseModel):
     probability: float
 
 
+UnplacedReason = Literal["no_qualified_pair", "recusal", "outside_window", "capacity"]
+
+
+class Unplaced(BaseModel):
+    """A visit the plan wanted and could not place: `no_qualified_pair` (fewer than two
+    qualified inspectors within reach), `recusal` (two only with a recused one),
+    `outside_window` (never two of them available on one working day of the period),
+    `capacity` (their visits went to visits of higher priority)."""
+
+    uscc: str
+    kind: Literal["random", "targeted"]
+    reason: UnplacedReason
+    industry: str
+    town_code: str
+    tier: str
+    probability: float
+    confirmed: bool
+
+
 class ScheduleResponse(BaseModel):
+    """The stored plan: placed visits, every wanted visit it could not place with the reason,
+    and its summary (placed / wanted per kind and stratum, unplaced by reason, capacity used)."""
+
     plan_id: int
     seed: int
     visits: list[Visit]
+    unplaced: list[Unplaced]
     summary: dict[str, Any]
 
 
@@ -194,6 +217,7 @@ class PlanResponse(BaseModel):
     industry: str | None = None
     seed: int | None = None
     created_by: str | None = None
+    unplaced: list[Unplaced] | None = None
     summary: dict[str, Any] | None = None
 
 

@@ -81,6 +81,7 @@ def schedule(
     from serving.store import runs
     from serving.store.database import open_database
     from serving.workspace import planning
+    from serving.workspace.planning import UNPLACED_KEYS
 
     first, last = parse_date(start).date(), parse_date(end).date()
     if out.suffix.lower() not in SUFFIXES:
@@ -91,11 +92,13 @@ def schedule(
         err.print("error: no scoring run yet: run `riskwarn score` first", markup=False)
         raise typer.Exit(2)
     try:
-        tables = load_sources(sources or run.sources).tables
+        loaded = load_sources(sources or run.sources)
+        tables = loaded.tables
         request = planning.plan_request(
             first, last, planning.new_seed() if seed is None else seed,
             None if industry is ModelIndustry.all else industry.value)
-        done = planning.schedule(engine, tables, run, request, f"cli:{getpass.getuser()}")
+        done = planning.schedule(engine, tables, run, request, f"cli:{getpass.getuser()}",
+                                 neighbours=loaded.meta.town_neighbours())
     except SourceError as exc:
         raise structural(exc) from exc
     except ValueError as exc:
@@ -108,10 +111,13 @@ def schedule(
                            if not isinstance(v, (dict, list))])
     write_tables(out, {"visits": visits} if public else {
         "visits": visits.assign(inspector_ids=visits["inspector_ids"].str.join("|")),
+        "unplaced": pd.DataFrame(planning.unplaced_records(done.plan.unplaced),
+                                 columns=list(UNPLACED_KEYS)),
         "summary": totals, "random_by_stratum": pd.DataFrame(summary["random_by_stratum"])})
     found = summary["expected_violations"]
     console.print(f"plan {done.plan_id} (seed {done.plan.seed}): {summary['visits']} visits on "
-                  f"{summary['working_days']} working days, {summary['unassigned']} unassigned; "
+                  f"{summary['working_days']} working days, {summary['unplaced']} of "
+                  f"{summary['wanted']} wanted unplaced (see the unplaced sheet); "
                   f"expected violations found {found['plan']:.1f} (pure random "
                   f"{found['pure_random']:.1f}); wrote {out}")
 

@@ -5,7 +5,7 @@ sampling ratio pro-rated to the period times the stratum's firms; the count draw
 expectation rounded at random (so it is exact on average), drawn uniformly from the firms not
 visited at random in the last 12 months (tier D firms are always eligible). Each drawn firm
 keeps its inclusion probability, expected count / eligible firms, so outcomes can be weighted
-back to the whole population. Targeted visits: officer-confirmed firms first, then the highest
+back to the whole population. Targeted visits: every officer-confirmed firm, then the highest
 probabilities not already planned, up to the targeted share of the industry's capacity.
 """
 
@@ -78,7 +78,8 @@ def targeted_counts(capacity: Mapping[str, float], months: float, share: float
 
 def pick_targeted(firms: pd.DataFrame, planned: Iterable[str], confirmed: Iterable[str],
                   counts: Mapping[str, int]) -> pd.DataFrame:
-    """Per industry: confirmed firms, then the highest probabilities, not already planned."""
+    """Per industry: every confirmed firm (even beyond the count), then the highest
+    probabilities, not already planned."""
     taken = set(planned)
     chosen = set(confirmed)
     frame = firms.loc[~firms["uscc"].isin(taken), FIRM_COLUMNS].copy()
@@ -87,5 +88,6 @@ def pick_targeted(firms: pd.DataFrame, planned: Iterable[str], confirmed: Iterab
                               ascending=[True, False, False, True], kind="stable")
     rank = frame.groupby("industry", sort=False).cumcount().to_numpy()
     limit = frame["industry"].map(counts).fillna(0).to_numpy()
-    picked = frame.loc[rank < limit, [*FIRM_COLUMNS, "_confirmed"]]
+    picked = frame.loc[(rank < limit) | frame["_confirmed"].to_numpy(),
+                       [*FIRM_COLUMNS, "_confirmed"]]
     return picked.rename(columns={"_confirmed": "confirmed"}).reset_index(drop=True)

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from serving.scheduling.assign import assign
+from serving.scheduling.assign import assign, day_slots
 from serving.scheduling.calendar import CalendarOverrides, working_days
 from serving.scheduling.draw import (
     DEFAULT_RATIOS,
@@ -23,10 +23,14 @@ from serving.scheduling.draw import (
     pick_targeted,
     targeted_counts,
 )
+from serving.scheduling.solve import DEFAULT_SECONDS
+from serving.scheduling.summary import summarise
 
 DAYS_PER_YEAR = 365.25
 VISIT_COLUMNS = ["date", "uscc", "industry", "town_code", "inspector_ids", "kind", "tier",
-                 "probability", "inclusion_prob"]
+                 "probability", "inclusion_prob", "confirmed"]
+UNPLACED_COLUMNS = ["uscc", "industry", "town_code", "kind", "tier", "probability",
+                    "inclusion_prob", "confirmed", "reason"]
 PUBLIC_COLUMNS = ["date", "uscc", "name", "inspectors"]
 
 
@@ -40,6 +44,8 @@ class PlanRequest:
     ratios: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_RATIOS))
     targeted_share: float = DEFAULT_TARGETED_SHARE
     calendar: CalendarOverrides = field(default_factory=CalendarOverrides)
+    reach: int = 0  # borders an inspector may cross beyond their own towns
+    solve_seconds: float = DEFAULT_SECONDS
 
     def check(self) -> None:
         for name, day in (("start", self.start), ("end", self.end)):
@@ -49,25 +55,29 @@ class PlanRequest:
             raise ValueError(f"end: {self.end} is before start {self.start}")
         if (self.end - self.start).days > 366:
             raise ValueError("end: a plan covers at most one year")
+        if not 0 <= self.reach <= 5:
+            raise ValueError(f"reach: {self.reach} is not in 0..5")
 
 
 @dataclass
 class Plan:
     seed: int
-    visits: pd.DataFrame      # VISIT_COLUMNS, assigned visits, by date
-    unassigned: pd.DataFrame  # visits no free qualified pair could take
+    visits: pd.DataFrame    # VISIT_COLUMNS, placed visits, by date
+    unplaced: pd.DataFrame  # UNPLACED_COLUMNS: wanted visits that could not be placed, why
     summary: dict[str, Any]
 
 
 def make_plan(firms: pd.DataFrame, inspectors: pd.DataFrame, request: PlanRequest,
               recently_random: Iterable[str] = (), recusals: pd.DataFrame | None = None,
-              confirmed: Iterable[str] = ()) -> Plan:
+              confirmed: Iterable[str] = (),
+              neighbours: Mapping[str, Iterable[str]] | None = None) -> Plan:
     """Random visits per tier and town, targeted visits, then inspectors and dates.
 
     `firms`: uscc, industry, town_code, tier, probability (the latest scoring run).
     `inspectors`: inspector_id, towns, industries, visits_per_day, unavailable_dates.
     `recently_random`: firms visited at random in the last 12 months; `recusals`: (uscc,
-    inspector_id) pairs of visits in the last 12 months; `confirmed`: officer-confirmed firms.
+    inspector_id) pairs of visits in the last 12 months; `confirmed`: officer-confirmed firms;
+    `neighbours`: town -> bordering towns, for `request.reach`.
     """
     request.check()
     rng = np.random.default_rng(request.seed)
@@ -81,64 +91,28 @@ def make_plan(firms: pd.DataFrame, inspectors: pd.DataFrame, request: PlanReques
     drawn["kind"] = "random"
     capacity = {k: v for k, v in request.capacity.items() if k in set(firms["industry"])}
     counts = targeted_counts(capacity, span / (DAYS_PER_YEAR / 12), request.targeted_share)
-    targeted = pick_targeted(firms, drawn["uscc"], confirmed, counts)
+    chosen = set(confirmed)
+    targeted = pick_targeted(firms, drawn["uscc"], chosen, counts)
     targeted["kind"], targeted["inclusion_prob"] = "targeted", np.nan
     visits = pd.concat([drawn, targeted.drop(columns="confirmed")], ignore_index=True)
-    placed = assign(visits, inspectors, days, _recusals(recusals), rng)
-    done = placed["date"].notna()
-    out = placed.loc[done, VISIT_COLUMNS].sort_values(["date", "town_code", "uscc"])
-    summary = summarise(firms, out, placed.loc[~done], targets, counts, targeted, inspectors,
-                        days, request)
-    return Plan(request.seed, out.reset_index(drop=True),
-                placed.loc[~done, VISIT_COLUMNS].reset_index(drop=True), summary)
+    visits["confirmed"] = visits["uscc"].isin(chosen)
+    done = assign(visits, inspectors, days, _recusals(recusals), rng, neighbours,
+                  request.reach, request.solve_seconds)
+    placed = done["reason"].isna()
+    out = done.loc[placed, VISIT_COLUMNS].sort_values(["date", "town_code", "uscc"])
+    unplaced = done.loc[~placed, UNPLACED_COLUMNS].sort_values(["kind", "industry", "uscc"])
+    head = {"seed": request.seed, "start": f"{request.start}", "end": f"{request.end}",
+            "reach": request.reach}
+    summary = summarise(firms, out, unplaced, targets, counts, day_slots(inspectors, days),
+                        days, head)
+    return Plan(request.seed, out.reset_index(drop=True), unplaced.reset_index(drop=True),
+                summary)
 
 
 def _recusals(recusals: pd.DataFrame | None) -> pd.DataFrame:
     if recusals is None:
         return pd.DataFrame({"uscc": pd.Series(dtype=str), "inspector_id": pd.Series(dtype=str)})
     return recusals
-
-
-def expected_violations(firms: pd.DataFrame, planned: pd.DataFrame) -> dict[str, float]:
-    """Sum of calibrated probabilities: the plan, a pure random plan and a pure top-k plan of
-    the same size over the same firms."""
-    n = len(planned)
-    p = np.sort(firms["probability"].to_numpy(dtype=float))[::-1]
-    return {"plan": float(planned["probability"].sum()),
-            "pure_random": float(n * p.mean()) if len(p) else 0.0,
-            "pure_top_k": float(p[:n].sum())}
-
-
-def summarise(firms: pd.DataFrame, planned: pd.DataFrame, unassigned: pd.DataFrame,
-              targets: pd.DataFrame, counts: Mapping[str, int], targeted: pd.DataFrame,
-              inspectors: pd.DataFrame, days: list[date], request: PlanRequest
-              ) -> dict[str, Any]:
-    random = planned.loc[planned["kind"] == "random"]
-    got = random.groupby(["industry", "tier", "town_code"]).size().rename("planned")
-    strata = targets.join(got, on=["industry", "tier", "town_code"]).fillna({"planned": 0})
-    by_tier = strata.groupby("tier")[["target", "planned"]].sum()
-    slots = int(inspectors["visits_per_day"].sum()) * len(days)
-    return {
-        "seed": request.seed, "start": f"{request.start}", "end": f"{request.end}",
-        "working_days": len(days),
-        "random_by_tier": {str(t): {"target": round(float(target), 2), "planned": int(n)}
-                           for t, target, n in zip(by_tier.index, by_tier["target"],
-                                                   by_tier["planned"], strict=True)},
-        "random_by_stratum": [
-            {**r, "firms": int(r["firms"]), "target": round(float(r["target"]), 3),
-             "planned": int(r["planned"])}
-            for r in strata[["industry", "tier", "town_code", "firms", "target", "planned"]]
-            .to_dict("records")],
-        "targeted": {k: {"target": int(n), "planned": int((planned["kind"].eq("targeted")
-                                                           & planned["industry"].eq(k)).sum()),
-                         "confirmed": int(targeted.loc[targeted["industry"] == k,
-                                                       "confirmed"].sum())}
-                     for k, n in counts.items()},
-        "visits": len(planned), "unassigned": len(unassigned),
-        "capacity": {"visit_slots": slots // 2, "used": len(planned),
-                     "share_used": round(len(planned) / max(slots // 2, 1), 4)},
-        "expected_violations": expected_violations(firms, planned),
-    }
 
 
 def public_view(plan: Plan, firm_names: Mapping[str, str],

@@ -24,6 +24,7 @@ from serving.store.schema import dump_json, load_json
 from serving.store.schema import outcomes as outcomes_table
 from serving.store.schema import plan_visits as visits_table
 from serving.store.schema import plans as plans_table
+from serving.store.unplaced import insert_unplaced
 from serving.store.users import audit
 
 __all__ = ["OUTCOMES", "RECENT_COLUMNS", "VISIT_COLUMNS", "OutcomeExists", "get_plan",
@@ -52,13 +53,12 @@ class OutcomeExists(Exception):
 
 def save_plan(engine: Engine, *, created_by: str | None, start: date, end: date,
               industry: str | None, seed: int, run_id: int | None, inputs: dict[str, Any],
-              summary: dict[str, Any], visits: pd.DataFrame) -> int:
-    """Store a plan with its visits, audited as "schedule", in one transaction; returns its id.
-
-    `visits` has the VISIT_COLUMNS: `date` within [start, end], `inspector_ids` two different
-    ids, `kind` random or targeted, `inclusion_prob` above 0 for random visits and NaN for
-    targeted ones (stored as NULL). A firm is visited at most once per plan.
-    """
+              summary: dict[str, Any], visits: pd.DataFrame,
+              unplaced: pd.DataFrame | None = None) -> int:
+    """Store a plan, its visits and unplaced visits (`store.unplaced`), audited as "schedule",
+    in one transaction; returns its id. `visits` has the VISIT_COLUMNS: `date` within [start,
+    end], `inspector_ids` two different ids, `kind` random or targeted, `inclusion_prob` above
+    0 for random visits and NaN (NULL) for targeted ones; a firm at most once per plan."""
     start, end = _day(start), _day(end)
     if end < start:
         raise ValueError(f"end {end} is before start {start}")
@@ -74,9 +74,10 @@ def save_plan(engine: Engine, *, created_by: str | None, start: date, end: date,
         ).scalar_one()
         if rows:  # one executemany
             connection.execute(insert(visits_table), [{"plan_id": plan_id, **r} for r in rows])
+        missed = 0 if unplaced is None else insert_unplaced(connection, plan_id, unplaced)
         audit(connection, created_by, "schedule", str(plan_id),
               {"seed": int(seed), "start": start.isoformat(), "end": end.isoformat(),
-               "industry": industry, "visits": len(rows)})
+               "industry": industry, "visits": len(rows), "unplaced": missed})
     return plan_id
 
 
@@ -247,8 +248,7 @@ def _outcome(engine: Engine, plan_id: int, uscc: str) -> dict[str, Any] | None:
     return None if row is None else dict(row._mapping)
 
 
-def _day(value: date) -> date:
-    """The day of a date, datetime or pandas Timestamp."""
+def _day(value: date) -> date:  # the day of a date, datetime or pandas Timestamp
     return value.date() if isinstance(value, datetime) else value
 
 

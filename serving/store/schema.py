@@ -198,6 +198,24 @@ Index("ix_plan_visits_inspector_a", plan_visits.c.plan_id, plan_visits.c.inspect
 Index("ix_plan_visits_inspector_b", plan_visits.c.plan_id, plan_visits.c.inspector_b)
 Index("ix_plan_visits_uscc_visit_on", plan_visits.c.uscc, plan_visits.c.visit_on)
 
+# a wanted visit the plan could not place, and why (serving.scheduling.assign.REASONS)
+plan_unplaced = Table(
+    "plan_unplaced", metadata,
+    Column("plan_id", Integer, ForeignKey("plans.id"), nullable=False),
+    Column("uscc", String(18), nullable=False),
+    Column("industry", String(32), nullable=False),
+    Column("town_code", String(16), nullable=False),
+    Column("kind", String(16), nullable=False),  # one of INSPECTION_KINDS
+    Column("tier", String(1), nullable=False),
+    Column("probability", Float, nullable=False),
+    Column("inclusion_prob", Float, nullable=True),  # NULL for targeted visits
+    Column("confirmed", Boolean, nullable=False),  # an officer confirmed the firm's warning
+    Column("reason", String(32), nullable=False),
+    PrimaryKeyConstraint("plan_id", "uscc"),
+    CheckConstraint(f"kind IN {INSPECTION_KINDS}", name="kind"),
+)
+Index("ix_plan_unplaced_uscc", plan_unplaced.c.uscc)
+
 # what an inspection found: at most one outcome per planned visit
 outcomes = Table(
     "outcomes", metadata,

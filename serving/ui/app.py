@@ -22,6 +22,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from serving.store import decisions
+from serving.store.unplaced import latest_unplaced
 from serving.store.users import User, audit, hash_token, role_allows, user_for_token
 from serving.ui import (
     charts,
@@ -30,6 +31,7 @@ from serving.ui import (
     i18n,
     models_page,
     overview,
+    planning_page,
     plans_page,
     session,
 )
@@ -122,6 +124,9 @@ def _firm_page(request: Request, sess: dict[str, Any], user: User, uscc: str,
                        message=exc.message)
     run = ws.latest_run()
     first = decisions.decision_for(ws.engine, run.id, uscc) if run else None
+    # a confirmed firm the newest plan wanting it could not place: said to the officer
+    missed = latest_unplaced(ws.engine, uscc) if first and first["decision"] == "confirm" \
+        else None
     current, lang = firm["current"], lang_of(request)
     reason_chart = history_chart = None
     if current and current["reasons"]:
@@ -135,6 +140,7 @@ def _firm_page(request: Request, sess: dict[str, Any], user: User, uscc: str,
                                           [float(h["probability"]) for h in firm["history"]],
                                           "history")
     return render(request, "firm.html", sess, user, status=status, firm=firm, first=first,
+                  unplaced=missed,
                    reason_chart=reason_chart, history_chart=history_chart,
                    may_decide=role_allows(user.role, "officer"),
                    dismiss_reasons=i18n.DISMISS_REASONS, **context)
@@ -221,6 +227,9 @@ app = Starlette(routes=[
     Route("/firm/{uscc}", firm_page, methods=["GET"]),
     Route("/firm/{uscc}/decision", decide, methods=["POST"]),
     Route("/plans", plans_page.plans_page, methods=["GET"]),
+    Route("/plans/new", planning_page.new_plan, methods=["GET"]),
+    Route("/plans/new", planning_page.plan_action, methods=["POST"]),
+    Route("/plans/{plan_id:int}/public", planning_page.public_plan, methods=["GET"]),
     Route("/plans/{plan_id:int}/{uscc}/outcome", plans_page.record, methods=["POST"]),
     Route("/plan/{plan_id:int}.xlsx", downloads.plan_export, methods=["GET"]),
     Route("/plan/{plan_id:int}.csv", downloads.plan_export, methods=["GET"]),

@@ -15,9 +15,10 @@ from starlette.responses import Response
 
 from serving.batch.exports import MEDIA_TYPES, Column, Sheet, sheets_bytes
 from serving.store import decisions, plans, runs
+from serving.store.unplaced import plan_unplaced
 from serving.store.users import User, audit
 from serving.ui import guard, i18n
-from serving.ui.plans_page import PLAN_COLUMNS, plan_table
+from serving.ui.plans_page import PLAN_COLUMNS, plan_table, unplaced_rows
 from serving.ui.web import (
     choices,
     lang_of,
@@ -116,11 +117,24 @@ def plan_sheet(request: Request, user: User, plan_id: int, found: dict[str, Any]
                  _head(t, what, f"{run.as_of:%Y-%m-%d}" if run else t("no_run"), towns))
 
 
+def unplaced_sheet(request: Request, user: User, plan_id: int) -> Sheet:
+    """The plan's wanted visits it could not place, each with its reason, as a sheet."""
+    lang, ws = lang_of(request), workspace_of()
+    t = i18n.translator(lang)
+    rows = unplaced_rows(ws, user, plan_unplaced(ws.engine, plan_id))
+    table = [(r["uscc"], r["name"], r["town"] or r["town_code"], t(f"kind_{r['kind']}"),
+              t("kind_confirmed") if r["confirmed"] else "", t(f"reason_{r['reason']}"))
+             for r in rows]
+    columns = [Column(t("col_uscc"), 22), Column(t("col_name"), 32), Column(t("town"), 12),
+               Column(t("kind"), 10), Column(t("kind_confirmed"), 12), Column(t("reason"), 40)]
+    return Sheet(t("unplaced")[:31], columns, table)
+
+
 def _download(request: Request, user: User, name: str, sheet: Sheet,
-              suffix: str) -> Response:
+              suffix: str, *more: Sheet) -> Response:
     audit(workspace_of().engine, user.name, "export", name, {"rows": len(sheet.rows),
                                                               **dict(request.query_params)})
-    return Response(sheets_bytes([sheet], suffix), media_type=MEDIA_TYPES[suffix],
+    return Response(sheets_bytes([sheet, *more], suffix), media_type=MEDIA_TYPES[suffix],
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
@@ -137,7 +151,8 @@ def queue_export(request: Request) -> Response:
 
 
 def plan_export(request: Request) -> Response:
-    """GET /plan/{plan_id}.xlsx and .csv: the visits the user may see, by inspector and day."""
+    """GET /plan/{plan_id}.xlsx and .csv: the visits the user may see, by inspector and day
+    (and in .xlsx a second sheet: the visits not placed, with their reasons)."""
     _, user = signed_in(request)
     if user is None:
         return redirect(request, "/")
@@ -149,7 +164,8 @@ def plan_export(request: Request) -> Response:
                         media_type="text/plain; charset=utf-8")
     suffix = PurePosixPath(request.url.path).suffix
     return _download(request, user, f"plan-{plan_id}{suffix}",
-                     plan_sheet(request, user, plan_id, found), suffix)
+                     plan_sheet(request, user, plan_id, found), suffix,
+                     unplaced_sheet(request, user, plan_id))
 
 
 __all__ = ["PLAN_COLUMNS", "QUEUE_COLUMNS", "plan_export", "queue_export", "queue_sheet"]

@@ -16,6 +16,7 @@ from features.contracts import OUTCOMES
 from features.settings import bureau_today
 from serving.store import plans
 from serving.store.schema import outcomes as outcomes_table
+from serving.store.unplaced import plan_unplaced
 from serving.store.users import User, role_allows
 from serving.ui import guard
 from serving.ui.web import choices, form_of, redirect, render, signed_in, workspace
@@ -47,12 +48,9 @@ def _outcomes(ws: Workspace, plan_id: int) -> pd.DataFrame:
                                        "recorded_by"])
 
 
-def plan_table(ws: Workspace, user: User, plan_id: int) -> pd.DataFrame:
-    """The plan's visits the user may see, one row per inspector and visit, by inspector and
-    day; `lead` marks the visit's first inspector; recorded outcomes alongside."""
-    visits = plans.plan_visits(ws.engine, plan_id)
-    if user.towns is not None:
-        visits = visits.loc[visits["town_code"].isin(user.towns)]
+def by_inspector(ws: Workspace, visits: pd.DataFrame) -> pd.DataFrame:
+    """One row per inspector and visit, by inspector and day, with names; `lead` marks the
+    visit's first inspector."""
     firms, inspectors = _names(ws)
     rows = visits.assign(
         inspector_id=visits["inspector_ids"],
@@ -62,9 +60,30 @@ def plan_table(ws: Workspace, user: User, plan_id: int) -> pd.DataFrame:
                        inspector=rows["inspector_id"].map(inspectors).fillna(""),
                        name=rows["uscc"].map(firms).fillna(""),
                        town=rows["town_code"].map(choices()["towns"]).fillna(""))
-    rows = rows.merge(_outcomes(ws, plan_id), on="uscc", how="left")
+    return rows.sort_values(["inspector_id", "date", "town_code", "uscc"], kind="stable")
+
+
+def plan_table(ws: Workspace, user: User, plan_id: int) -> pd.DataFrame:
+    """The plan's visits the user may see, one row per inspector and visit, by inspector and
+    day; `lead` marks the visit's first inspector; recorded outcomes alongside."""
+    visits = plans.plan_visits(ws.engine, plan_id)
+    if user.towns is not None:
+        visits = visits.loc[visits["town_code"].isin(user.towns)]
+    rows = by_inspector(ws, visits).merge(_outcomes(ws, plan_id), on="uscc", how="left")
     rows = rows.sort_values(["inspector_id", "date", "town_code", "uscc"], kind="stable")
     return rows[list(PLAN_COLUMNS)].astype(object).where(rows[list(PLAN_COLUMNS)].notna(), None)
+
+
+def unplaced_rows(ws: Workspace, user: User, unplaced: pd.DataFrame) -> list[dict[str, Any]]:
+    """A plan's unplaced visits the user may see, confirmed firms first, with names."""
+    if user.towns is not None:
+        unplaced = unplaced.loc[unplaced["town_code"].isin(user.towns)]
+    firms, _ = _names(ws)
+    shown = unplaced.assign(name=unplaced["uscc"].map(firms).fillna(""),
+                            town=unplaced["town_code"].map(choices()["towns"]).fillna(""))
+    shown = shown.sort_values(["confirmed", "kind", "probability"], ascending=[False, True,
+                                                                               False])
+    return [{str(k): v for k, v in r.items()} for r in shown.to_dict("records")]
 
 
 def chosen_plan(ws: Workspace, request: Request) -> int | None:
@@ -80,9 +99,12 @@ def _plans_page(request: Request, sess: dict[str, Any], user: User, plan_id: int
     ws = workspace()
     found = plans.get_plan(ws.engine, plan_id) if plan_id is not None else None
     rows = plan_table(ws, user, found["plan_id"]).to_dict("records") if found else []
+    missed = unplaced_rows(ws, user, plan_unplaced(ws.engine, found["plan_id"])) if found \
+        else []
     return render(request, "plans.html", sess, user, status=status, plan=found, rows=rows,
-                  outcomes=OUTCOMES, today=bureau_today().isoformat(),
-                  may_record=role_allows(user.role, "officer"), **context)
+                  unplaced=missed, outcomes=OUTCOMES, today=bureau_today().isoformat(),
+                  may_record=role_allows(user.role, "officer"),
+                  may_plan=role_allows(user.role, "scheduler"), **context)
 
 
 def plans_page(request: Request) -> Response:
@@ -90,6 +112,7 @@ def plans_page(request: Request) -> Response:
     if user is None:
         return redirect(request, "/")
     notice = "outcome_recorded" if request.query_params.get("done") else None
+    notice = "plan_published" if request.query_params.get("published") else notice
     return _plans_page(request, sess, user, chosen_plan(workspace(), request), notice=notice)
 
 

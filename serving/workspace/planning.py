@@ -49,7 +49,8 @@ def plan_request(start: date, end: date, seed: int, industry: str | None = None,
         dict(ratios) if ratios is not None else dict(config.ratios),
         config.targeted_share if targeted_share is None else targeted_share,
         CalendarOverrides(frozenset(config.calendar.holidays),
-                          frozenset(config.calendar.workdays)))
+                          frozenset(config.calendar.workdays)),
+        reach=config.reach)
 
 
 def visit_history(inspections: pd.DataFrame, recorded: pd.DataFrame, since: date
@@ -65,10 +66,12 @@ def visit_history(inspections: pd.DataFrame, recorded: pd.DataFrame, since: date
     return random, both[["uscc", "inspector_id"]].drop_duplicates().reset_index(drop=True)
 
 
-def schedule(engine: Engine, tables: Mapping[str, pd.DataFrame], run: runs.Run,
-             request: PlanRequest, created_by: str | None, towns: frozenset[str] | None = None,
-             confirmed: Iterable[str] = ()) -> Scheduled:
-    """Plan from the run's scores (only `towns`, if given), store the plan, return it."""
+def preview(engine: Engine, tables: Mapping[str, pd.DataFrame], run: runs.Run,
+            request: PlanRequest, towns: frozenset[str] | None = None,
+            confirmed: Iterable[str] = (),
+            neighbours: Mapping[str, Iterable[str]] | None = None) -> Plan:
+    """The plan from the run's scores (only `towns`, if given), not stored.
+    `neighbours`: the data set's borders (`DatasetMeta.town_neighbours`), for the reach."""
     request.check()
     firms = runs.run_frame(engine, run.id)
     if towns is not None:
@@ -76,14 +79,24 @@ def schedule(engine: Engine, tables: Mapping[str, pd.DataFrame], run: runs.Run,
     since = request.start - timedelta(days=RECENT_DAYS)
     recent_random, recusals = visit_history(tables["inspections"],
                                             plans.recent_visits(engine, since), since)
-    plan = make_plan(firms, tables["inspectors"], request, recent_random, recusals, confirmed)
+    return make_plan(firms, tables["inspectors"], request, recent_random, recusals, confirmed,
+                     neighbours)
+
+
+def schedule(engine: Engine, tables: Mapping[str, pd.DataFrame], run: runs.Run,
+             request: PlanRequest, created_by: str | None, towns: frozenset[str] | None = None,
+             confirmed: Iterable[str] = (),
+             neighbours: Mapping[str, Iterable[str]] | None = None) -> Scheduled:
+    """`preview`'s plan, stored (with its unplaced visits) and audited."""
+    confirmed = sorted(set(confirmed))
+    plan = preview(engine, tables, run, request, towns, confirmed, neighbours)
     inputs = {"ratios": dict(request.ratios), "targeted_share": request.targeted_share,
-              "run_id": run.id, "towns": sorted(towns) if towns is not None else None,
-              "confirmed": sorted(set(confirmed))}
+              "reach": request.reach, "run_id": run.id,
+              "towns": sorted(towns) if towns is not None else None, "confirmed": confirmed}
     plan_id = plans.save_plan(
         engine, created_by=created_by, start=request.start, end=request.end,
         industry=request.industry, seed=request.seed, run_id=run.id, inputs=inputs,
-        summary=plan.summary, visits=plan.visits)
+        summary=plan.summary, visits=plan.visits, unplaced=plan.unplaced)
     return Scheduled(plan_id, plan)
 
 
@@ -96,6 +109,18 @@ def visit_records(visits: pd.DataFrame) -> list[dict[str, Any]]:
                     "kind": v["kind"], "tier": v["tier"],
                     "probability": float(v["probability"])})
     return out
+
+
+UNPLACED_KEYS = ("uscc", "kind", "reason", "industry", "town_code", "tier", "probability",
+                 "confirmed")
+
+
+def unplaced_records(unplaced: pd.DataFrame) -> list[dict[str, Any]]:
+    """Wanted visits that could not be placed, each with its reason (`assign.REASONS`)."""
+    return [{"uscc": v["uscc"], "kind": v["kind"], "reason": v["reason"],
+             "industry": v["industry"], "town_code": v["town_code"], "tier": v["tier"],
+             "probability": float(v["probability"]), "confirmed": bool(v["confirmed"])}
+            for v in unplaced.to_dict("records")]
 
 
 def public_records(visits: pd.DataFrame, tables: Mapping[str, pd.DataFrame]

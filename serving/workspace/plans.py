@@ -6,7 +6,8 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from serving.store import plans
-from serving.store.users import User
+from serving.store.unplaced import plan_unplaced
+from serving.store.users import User, audit
 from serving.workspace import planning
 from serving.workspace.scores import ApiError
 
@@ -30,12 +31,55 @@ def schedule(ws: Workspace, user: User, *, start: date, end: date, industry: str
     request = planning.plan_request(start, end, planning.new_seed() if seed is None else seed,
                                     industry, ratios, targeted_share)
     try:
-        done = planning.schedule(ws.engine, ws.loaded().sources.tables, run, request,
-                                 user.name, user.towns, ws.confirmed_firms())
+        sources = ws.loaded().sources
+        done = planning.schedule(ws.engine, sources.tables, run, request, user.name,
+                                 user.towns, ws.confirmed_firms(),
+                                 sources.meta.town_neighbours())
     except ValueError as exc:
         raise ApiError(400, str(exc), _field_of(str(exc))) from exc
     return {"plan_id": done.plan_id, "seed": done.plan.seed,
-            "visits": planning.visit_records(done.plan.visits), "summary": done.plan.summary}
+            "visits": planning.visit_records(done.plan.visits),
+            "unplaced": planning.unplaced_records(done.plan.unplaced),
+            "summary": done.plan.summary}
+
+
+def preview_plan(ws: Workspace, user: User, *, start: date, end: date,
+                 industry: str | None, seed: int | None = None) -> planning.Plan:
+    """The plan the workspace would publish, not stored; the preview (its seed included) is
+    audited, so a re-drawn preview is on record as every stored plan is."""
+    run = ws.latest_run()
+    if run is None:
+        raise ApiError(409, "no scoring run yet: run `riskwarn score` first")
+    request = planning.plan_request(start, end, planning.new_seed() if seed is None else seed,
+                                    industry)
+    try:
+        sources = ws.loaded().sources
+        plan = planning.preview(ws.engine, sources.tables, run, request, user.towns,
+                                ws.confirmed_firms(), sources.meta.town_neighbours())
+    except ValueError as exc:
+        raise ApiError(400, str(exc), _field_of(str(exc))) from exc
+    audit(ws.engine, user.name, "preview_plan", None,
+          {"seed": request.seed, "start": str(start), "end": str(end), "industry": industry,
+           "visits": len(plan.visits), "unplaced": len(plan.unplaced)})
+    return plan
+
+
+def publish_plan(ws: Workspace, user: User, *, start: date, end: date, industry: str | None,
+                 seed: int) -> int:
+    """Store the previewed plan (the seed the server drew for the preview, kept in the
+    session, never typed by a user): stored and audited as every plan; returns its id."""
+    run = ws.latest_run()
+    if run is None:
+        raise ApiError(409, "no scoring run yet: run `riskwarn score` first")
+    request = planning.plan_request(start, end, seed, industry)
+    try:
+        sources = ws.loaded().sources
+        done = planning.schedule(ws.engine, sources.tables, run, request, user.name,
+                                 user.towns, ws.confirmed_firms(),
+                                 sources.meta.town_neighbours())
+    except ValueError as exc:
+        raise ApiError(400, str(exc), _field_of(str(exc))) from exc
+    return done.plan_id
 
 
 def show_plan(ws: Workspace, user: User, plan_id: int, inspector_id: str | None,
@@ -49,9 +93,14 @@ def show_plan(ws: Workspace, user: User, plan_id: int, inspector_id: str | None,
     head = {"plan_id": plan_id, "start": str(found["start"]), "end": str(found["end"])}
     if public:
         return {**head, "visits": planning.public_records(visits, ws.loaded().sources.tables)}
+    missed = plan_unplaced(ws.engine, plan_id)
+    if user.towns is not None:
+        missed = missed.loc[missed["town_code"].isin(user.towns)]
+    if inspector_id is not None:  # one inspector's share: their visits only
+        missed = missed.iloc[:0]
     return {**head, "industry": found["industry"], "seed": found["seed"],
             "created_by": found["created_by"], "visits": planning.visit_records(visits),
-            "summary": found["summary"]}
+            "unplaced": planning.unplaced_records(missed), "summary": found["summary"]}
 
 
 def record_outcome(ws: Workspace, user: User, *, plan_id: int, uscc: str, result: str,

@@ -131,7 +131,7 @@ def test_a_plan_is_audited_in_the_same_transaction(engine):
     assert _audit_rows(engine, "schedule") == [
         ("zhang.san", str(plan_id),
          '{"seed": 7, "start": "2025-07-01", "end": "2025-07-31", "industry": "ecommerce", '
-         '"visits": 12}')]
+         '"visits": 12, "unplaced": 0}')]
     with pytest.raises(exc.IntegrityError):  # no such scoring run: nothing at all is kept
         _save(engine, visit_frame(12), run_id=999)
     assert len(_audit_rows(engine, "schedule")) == 1
@@ -329,3 +329,35 @@ def test_a_city_plan_saves_every_visit(engine, capsys):
         print(f"\n{engine.dialect.name}: saved a plan of 5,000 visits in {seconds:.2f} s")
     assert _count(engine, schema.plan_visits) == 5000
     assert len(plan_visits(engine, plan_id)) == 5000
+
+
+def test_unplaced_visits_are_kept_with_the_plan_and_found_by_firm(engine):
+    from serving.store.unplaced import UNPLACED_COLUMNS, latest_unplaced, plan_unplaced
+
+    both = visit_frame(9)
+    placed = both.iloc[:6]
+    missed = both.iloc[6:].assign(
+        confirmed=[True, False, False],
+        reason=["no_qualified_pair", "capacity", "recusal"])[list(UNPLACED_COLUMNS)]
+    plan_id = save_plan(engine, created_by="zhang.san", start=JULY_1, end=JULY_31,
+                        industry=None, seed=7, run_id=None, inputs={}, summary={},
+                        visits=placed, unplaced=missed)
+    back = plan_unplaced(engine, plan_id)
+    assert list(back.columns) == list(UNPLACED_COLUMNS) and len(back) == 3
+    assert back["confirmed"].iloc[0]  # confirmed firms first
+    assert set(back["reason"]) == {"no_qualified_pair", "capacity", "recusal"}
+    random = back.loc[back["kind"] == "random", "inclusion_prob"]
+    assert random.between(0, 1, inclusive="right").all()
+    first = missed["uscc"].iloc[0]
+    found = latest_unplaced(engine, first)
+    assert found is not None and found["plan_id"] == plan_id
+    assert found["reason"] == "no_qualified_pair"
+    assert latest_unplaced(engine, placed["uscc"].iloc[0]) is None
+    later = save_plan(engine, created_by="zhang.san", start=JULY_1, end=JULY_31, industry=None,
+                      seed=8, run_id=None, inputs={}, summary={},
+                      visits=both.iloc[6:7])  # a later plan places the first of them
+    assert later > plan_id and latest_unplaced(engine, first) is None
+    with pytest.raises(ValueError, match="reason"):
+        save_plan(engine, created_by=None, start=JULY_1, end=JULY_31, industry=None, seed=1,
+                  run_id=None, inputs={}, summary={}, visits=placed.iloc[:0],
+                  unplaced=missed.assign(reason=None))
