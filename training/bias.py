@@ -15,8 +15,8 @@ the other small towns of its district (片区, as the data set declares them: `d
 `_dataset.yaml`; Dongguan's by default), and what is still too small is pooled into one group
 of the remaining towns, so most flagged firms belong to a judged group (`judged_share`). The
 reference is the largest group (by firms) that is not small: a ratio against a group too small
-to judge is noise. An attribute with no such group is not judged at all, and the report says
-so (`judged` is False on every row). Each FDR disparity has a 95 % interval (the log ratio's
+to judge is noise. An attribute with fewer than two such groups is not judged at all, and the
+report says so (`judged` is False on every row). Each FDR disparity has a 95 % interval (the log ratio's
 delta-method standard error, counting firms)."""
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ def _judge(g: pd.DataFrame) -> pd.DataFrame:
     half = Z * np.sqrt(var + (ref_var[0] if len(ref_var) else np.nan))
     g["fdr_disparity_low"] = g["fdr_disparity"] * np.exp(-half)
     g["fdr_disparity_high"] = g["fdr_disparity"] * np.exp(half)
-    g["judged"] = ~g["small"] & (reference is not None)
+    g["judged"] = ~g["small"] & (len(candidates) >= 2)  # a group alone is compared with none
     within = g["fdr_disparity"].between(LOW, HIGH) | g["fdr_disparity"].isna()
     g["passes"] = ~g["judged"] | within
     return g
@@ -142,6 +142,10 @@ def summary(report: pd.DataFrame) -> str:
         reference = g.loc[g["reference"], "group"].astype(str).tolist()
         if not reference:
             parts.append(f"{attribute}: not judged, all {len(g)} groups too small")
+            continue
+        if not g["judged"].any():
+            parts.append(f"{attribute}: not judged, only {reference[0]} is large enough of "
+                         f"{len(g)} groups")
             continue
         failing = g.loc[~g["passes"], "group"].astype(str).tolist()
         compared = int(g["judged"].sum()) - 1

@@ -14,6 +14,10 @@ from matplotlib.figure import Figure
 from training.bias import HIGH, LOW
 from training.evaluate import list_shares
 
+# group names are Chinese (districts, 片区): Debian's WenQuanYi font where installed (make
+# install adds it), DejaVu for the rest
+plt.rcParams["font.sans-serif"] = ["WenQuanYi Zen Hei", "Noto Sans CJK SC", "DejaVu Sans"]
+
 
 def close(figure: Figure) -> None:
     """Free a figure once it is logged (pyplot keeps every open figure)."""

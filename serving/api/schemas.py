@@ -59,11 +59,19 @@ class Reason(BaseModel):
         "of a firm with no evidence (null for reasons stored before effects were measured)")
 
 
+def _meanings() -> str:
+    """What `probability` means, per industry, as `features/industries.yaml` says it."""
+    from features.industries import default_config
+
+    return "; ".join(f"{key}: {spec.meaning_en}"
+                     for key, spec in default_config().industries.items())
+
+
 class ScoredFirm(BaseModel):
     uscc: str
     name: str
     industry: str
-    probability: float
+    probability: float = Field(description=f"calibrated on later outcomes - {_meanings()}")
     tier: str
     reasons: list[Reason]
     model_version: str

@@ -114,6 +114,16 @@ def queue(request: Request) -> Response:
 
 
 # -- firm ------------------------------------------------------------------------------------
+def meaning_of(industry: str | None, lang: str) -> str:
+    """What the industry's probability is the chance of, in the page's language."""
+    from features.industries import default_config
+
+    for key, spec in default_config().industries.items():
+        if key == industry:
+            return spec.meaning_zh if lang == "zh" else spec.meaning_en
+    return ""
+
+
 def _firm_page(request: Request, sess: dict[str, Any], user: User, uscc: str,
                status: int = 200, **context: Any) -> Response:
     ws = workspace()
@@ -140,8 +150,8 @@ def _firm_page(request: Request, sess: dict[str, Any], user: User, uscc: str,
                                           [float(h["probability"]) for h in firm["history"]],
                                           "history")
     return render(request, "firm.html", sess, user, status=status, firm=firm, first=first,
-                  unplaced=missed,
-                   reason_chart=reason_chart, history_chart=history_chart,
+                  unplaced=missed, meaning=meaning_of(firm.get("industry"), lang),
+                  reason_chart=reason_chart, history_chart=history_chart,
                    may_decide=role_allows(user.role, "officer"),
                    dismiss_reasons=i18n.DISMISS_REASONS, **context)
 

@@ -81,3 +81,11 @@ def test_small_towns_are_judged_together_in_their_district_and_the_rest_pooled()
                                         "fdr_disparity_high"]]
     assert low < mid < high and mid == (14 / 24) / (15 / 25)
     assert "92% of flagged firms in judged groups" in bias.summary(report)
+
+
+def test_one_group_large_enough_is_compared_with_nothing_and_not_judged():
+    frame = pd.concat([_town("a", 120, 25, 12, 10), _town("x", 40, 10, 3, 1)])
+    report = bias.audit(frame, frame.pop("flag").to_numpy())
+    town = report.loc[report["attribute"] == "town"]
+    assert not town["judged"].any() and town["reference"].sum() == 1
+    assert "town: not judged, only a is large enough of 2 groups" in bias.summary(report)
