@@ -19,24 +19,29 @@ def _field_of(message: str) -> str:
     return message.split(":", 1)[0].split(".", 1)[0].strip()
 
 
+def _store(ws: Workspace, user: User, request: planning.PlanRequest) -> planning.Scheduled:
+    """Make the plan `request` asks for on the latest scoring run, store and audit it."""
+    run = ws.latest_run()
+    if run is None:
+        raise ApiError(409, "no scoring run yet: run `riskwarn score` first")
+    try:
+        sources = ws.loaded().sources
+        return planning.schedule(ws.engine, sources.tables, run, request, user.name,
+                                 user.towns, ws.confirmed_firms(),
+                                 sources.meta.town_neighbours())
+    except ValueError as exc:
+        raise ApiError(400, str(exc), _field_of(str(exc))) from exc
+
+
 def schedule(ws: Workspace, user: User, *, start: date, end: date, industry: str | None,
              seed: int | None, ratios: dict[str, float] | None,
              targeted_share: float | None) -> dict[str, Any]:
     if seed is not None and user.role != "admin":
         raise ApiError(403, "only an admin may pass a seed (to replay a plan); the server "
                             "draws its own", "seed")
-    run = ws.latest_run()
-    if run is None:
-        raise ApiError(409, "no scoring run yet: run `riskwarn score` first")
-    request = planning.plan_request(start, end, planning.new_seed() if seed is None else seed,
-                                    industry, ratios, targeted_share)
-    try:
-        sources = ws.loaded().sources
-        done = planning.schedule(ws.engine, sources.tables, run, request, user.name,
-                                 user.towns, ws.confirmed_firms(),
-                                 sources.meta.town_neighbours())
-    except ValueError as exc:
-        raise ApiError(400, str(exc), _field_of(str(exc))) from exc
+    done = _store(ws, user, planning.plan_request(
+        start, end, planning.new_seed() if seed is None else seed, industry, ratios,
+        targeted_share))
     return {"plan_id": done.plan_id, "seed": done.plan.seed,
             "visits": planning.visit_records(done.plan.visits),
             "unplaced": planning.unplaced_records(done.plan.unplaced),
@@ -68,18 +73,7 @@ def publish_plan(ws: Workspace, user: User, *, start: date, end: date, industry:
                  seed: int) -> int:
     """Store the previewed plan (the seed the server drew for the preview, kept in the
     session, never typed by a user): stored and audited as every plan; returns its id."""
-    run = ws.latest_run()
-    if run is None:
-        raise ApiError(409, "no scoring run yet: run `riskwarn score` first")
-    request = planning.plan_request(start, end, seed, industry)
-    try:
-        sources = ws.loaded().sources
-        done = planning.schedule(ws.engine, sources.tables, run, request, user.name,
-                                 user.towns, ws.confirmed_firms(),
-                                 sources.meta.town_neighbours())
-    except ValueError as exc:
-        raise ApiError(400, str(exc), _field_of(str(exc))) from exc
-    return done.plan_id
+    return _store(ws, user, planning.plan_request(start, end, seed, industry)).plan_id
 
 
 def show_plan(ws: Workspace, user: User, plan_id: int, inspector_id: str | None,

@@ -45,14 +45,7 @@ def world(market, tmp_path_factory) -> World:
     return World(market, database, registry, tokens, run.run_id)
 
 
-@pytest.fixture(scope="module")
-def served_env(world):
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("MLFLOW_TRACKING_URI", world.registry)
-        mp.setenv("RISKWARN_DATABASE_URL", world.database)
-        mp.delenv("RISKWARN_SOURCES", raising=False)
-        mp.delenv("RISKWARN_MODEL_STORE", raising=False)
-        yield world
+# served_env: tests/serving/conftest.py's, over this module's world
 
 
 def test_the_confirmed_top_warning_is_in_the_next_plan(client, world):
