@@ -8,7 +8,9 @@ picture is not available; a failed fetch is not retried for RETRY_SECONDS.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 import threading
 import time
@@ -37,6 +39,7 @@ _failed: dict[tuple[str, str, str], float] = {}
 def _cache_dir() -> Path:
     if "dir" not in _cache:
         _cache["dir"] = Path(tempfile.mkdtemp(prefix="riskwarn-ui-pictures-"))
+        atexit.register(shutil.rmtree, _cache["dir"], True)  # no debris after the process
     return _cache["dir"]
 
 
