@@ -234,3 +234,50 @@ decisions = Table(
                     name="dismiss_reason"),
     Index("ix_decisions_run_id_decision", "run_id", "decision"),
 )
+
+JOB_STATUSES = ("running", "complete", "failed")
+
+# one attempt of one step of `riskwarn nightly` for one as-of date (store.jobs)
+jobs = Table(
+    "jobs", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("as_of", Date, nullable=False),
+    Column("step", String(32), nullable=False),  # validate, score, triggers, prune, ...
+    Column("status", String(16), nullable=False),  # one of JOB_STATUSES
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime, nullable=True),
+    Column("duration_seconds", Float, nullable=True),
+    Column("detail", Text, nullable=True),  # JSON: what the step did (run id, counts)
+    Column("error", Text, nullable=True),  # one line
+    Column("owner", String(128), nullable=True),  # "host:pid" of the process running it
+    CheckConstraint(f"status IN {JOB_STATUSES}", name="status"),
+)
+Index("ix_jobs_as_of_step", jobs.c.as_of, jobs.c.step)
+Index("ix_jobs_step_status", jobs.c.step, jobs.c.status)
+
+TRIGGER_STATUSES = ("open", "closed")
+
+# an early-warning rule's firing for a firm (warnings of kind `trigger`): one open per firm and
+# rule; a decision closes it, and only newer evidence opens another (store.trigger_warnings)
+trigger_warnings = Table(
+    "trigger_warnings", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("uscc", String(18), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("industry", String(32), nullable=True),  # NULL: outside the watched industries
+    Column("town_code", String(16), nullable=False),
+    Column("rule", String(32), nullable=False),
+    Column("fired_on", Date, nullable=False),  # the as-of date it first fired
+    Column("last_fired_on", Date, nullable=False),  # the latest as-of date it still fired
+    Column("latest_event_on", Date, nullable=False),  # the newest event of its evidence
+    Column("evidence", Text, nullable=False),  # JSON {"text_zh", "text_en", "events": [...]}
+    Column("status", String(16), nullable=False),  # one of TRIGGER_STATUSES
+    Column("decision", String(16), nullable=True),  # one of DECISIONS once decided
+    Column("reason", Text, nullable=True),
+    Column("decided_by", String(64), nullable=True),
+    Column("decided_at", UtcDateTime, nullable=True),
+    CheckConstraint(f"status IN {TRIGGER_STATUSES}", name="status"),
+    CheckConstraint(f"decision IS NULL OR decision IN {DECISIONS}", name="decision"),
+)
+Index("ix_trigger_warnings_uscc", trigger_warnings.c.uscc, trigger_warnings.c.rule)
+Index("ix_trigger_warnings_status", trigger_warnings.c.status, trigger_warnings.c.fired_on)
