@@ -24,6 +24,7 @@ from starlette.responses import JSONResponse
 
 from features.loading import SourceError
 from serving.api.auth import TokenAuth
+from serving.api.nightly_gauge import NightlyGauge
 from serving.api.openapi import PublishedSchema
 from serving.api.refusals import Refusals, api_status
 from serving.api.schemas import (
@@ -259,3 +260,4 @@ class RiskWarn:
 RiskWarn.add_asgi_middleware(Refusals)  # type: ignore[attr-defined]
 RiskWarn.add_asgi_middleware(PublishedSchema, service=lambda: RiskWarn)  # type: ignore[attr-defined]
 RiskWarn.add_asgi_middleware(TokenAuth, engine=open_database)  # type: ignore[attr-defined]
+RiskWarn.add_asgi_middleware(NightlyGauge, engine=open_database)  # type: ignore[attr-defined]

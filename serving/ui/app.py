@@ -29,6 +29,7 @@ from serving.ui import (
     guard,
     i18n,
     models_page,
+    operations_page,
     overview,
     plans_page,
     session,
@@ -223,6 +224,7 @@ app = Starlette(routes=[
     Route("/plan/{plan_id:int}.xlsx", downloads.plan_export, methods=["GET"]),
     Route("/plan/{plan_id:int}.csv", downloads.plan_export, methods=["GET"]),
     Route("/models", models_page.models_page, methods=["GET"]),
+    Route("/operations", operations_page.operations_page, methods=["GET"]),
     Route("/models/{industry}/{alias}/{name}.png", models_page.picture_file, methods=["GET"]),
     # check_dir=False: a Bento without the UI's files still serves the API
     Mount("/static", StaticFiles(directory=HERE / "static", check_dir=False), name="static"),

@@ -176,6 +176,24 @@ WORDS: dict[str, tuple[str, str]] = {
     "trend": ("各行业 C–D 级企业占比趋势", "Share of firms in C–D per industry, by run"),
     "trend_legend": ("横轴为评分基准日，纵轴为 C–D 级企业占比。",
                      "Scoring runs by as-of date across; share of firms in C–D up."),
+    "operations": ("运行情况", "Operations"),
+    "job_failed": ("夜间作业失败：{as_of} 的步骤 {step}：{error}。页面显示的是上一次完成的结果。",
+                   "The nightly run failed: step {step} of {as_of}: {error}. The pages show "
+                   "the last complete results."),
+    "jobs": ("夜间作业记录", "Nightly steps"),
+    "jobs_help": ("riskwarn nightly 每个步骤的每次执行：状态、耗时与结果（最新在前）。",
+                  "Every attempt of each step of riskwarn nightly: status, duration and what it "
+                  "did (newest first)."),
+    "step": ("步骤", "Step"),
+    "job_status": ("状态", "Status"),
+    "started": ("开始时间", "Started"),
+    "duration": ("耗时（秒）", "Seconds"),
+    "job_outcome": ("结果", "Outcome"),
+    "no_jobs": ("尚无夜间作业记录。", "No nightly step has run yet."),
+    "admin_only": ("仅管理员可查看。", "Administrators only."),
+    "job_running": ("进行中", "running"),
+    "job_complete": ("完成", "complete"),
+    "job_failed_status": ("失败", "failed"),
 }
 
 
