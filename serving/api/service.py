@@ -48,6 +48,7 @@ from serving.api.schemas import (
     Share,
     Tier,
     UsersResponse,
+    WarningKind,
     WarningsResponse,
 )
 from serving.store import runs
@@ -166,11 +167,13 @@ class RiskWarn:
     def warnings(self, industry: IndustryKey | None = None, town_code: str | None = None,
                  tier: Tier | None = None,
                  min_probability: Share | None = None, limit: Limit = 50,
-                 offset: Offset = 0,
+                 offset: Offset = 0, kind: WarningKind = "model",
                  ctx: bentoml.Context = None) -> WarningsResponse:  # type: ignore[assignment]
-        """The latest run's warning list, ranked by probability, filtered and paginated."""
+        """The latest run's warning list, ranked by probability (`kind` model), or the open
+        early-warning triggers, newest first (`kind` trigger); filtered and paginated."""
         filters: dict[str, Any] = {"industry": industry, "town_code": town_code, "tier": tier,
-                   "min_probability": min_probability, "limit": limit, "offset": offset}
+                   "min_probability": min_probability, "limit": limit, "offset": offset,
+                   "kind": kind}
         _note(ctx, **filters)
         return WarningsResponse.model_validate(self.workspace.warnings(_user(ctx), **filters))
 

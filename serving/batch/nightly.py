@@ -110,6 +110,13 @@ def score_step(engine: Engine, sources: str, as_of: date) -> dict[str, Any]:
             "models": outcome.model_versions}
 
 
+def triggers_step(engine: Engine, sources: str, as_of: date) -> dict[str, Any]:
+    from features.loading import load_sources
+    from serving.batch.triggers import triggers_run
+
+    return triggers_run(engine, load_sources(sources, as_of).tables, as_of)
+
+
 def prune_step(engine: Engine, keep: int) -> dict[str, Any]:
     from serving.store.retention import prune
 
@@ -122,5 +129,6 @@ def nightly_steps(engine: Engine, sources: str, as_of: date, keep: int) -> list[
     return [
         ("validate", lambda: validate_step(sources, as_of)),
         ("score", lambda: score_step(engine, sources, as_of)),
+        ("triggers", lambda: triggers_step(engine, sources, as_of)),
         ("prune", lambda: prune_step(engine, keep)),
     ]

@@ -21,7 +21,7 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from serving.store import decisions
+from serving.store import decisions, trigger_warnings
 from serving.store.users import User, audit, hash_token, role_allows, user_for_token
 from serving.ui import (
     charts,
@@ -134,6 +134,7 @@ def _firm_page(request: Request, sess: dict[str, Any], user: User, uscc: str,
                                           [float(h["probability"]) for h in firm["history"]],
                                           "history")
     return render(request, "firm.html", sess, user, status=status, firm=firm, first=first,
+                   triggers=trigger_warnings.for_firm(ws.engine, uscc),
                    reason_chart=reason_chart, history_chart=history_chart,
                    may_decide=role_allows(user.role, "officer"),
                    dismiss_reasons=i18n.DISMISS_REASONS, **context)

@@ -194,6 +194,16 @@ WORDS: dict[str, tuple[str, str]] = {
     "job_running": ("进行中", "running"),
     "job_complete": ("完成", "complete"),
     "job_failed_status": ("失败", "failed"),
+    "triggers": ("预警触发", "Early-warning triggers"),
+    "trigger_open": ("待处理", "open"),
+    "trigger_closed": ("已处理", "decided"),
+    "fired": ("首次触发 {first}，最近 {last}", "first fired {first}, last {last}"),
+    "rule_complaint_surge": ("投诉举报激增", "Complaint surge"),
+    "rule_cluster_registration": ("集群注册", "Cluster registration"),
+    "rule_one_rep_many_firms": ("同一法定代表人新设多家企业",
+                                "One representative, many new firms"),
+    "rule_phoenix_firm": ("冒用身份 / 关联失信企业", "Phoenix firm"),
+    "rule_repeated_changes": ("频繁变更", "Repeated changes"),
 }
 
 

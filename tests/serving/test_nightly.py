@@ -1,20 +1,49 @@
-"""`riskwarn nightly`: three nights, a second call that does nothing, a failing step that leaves
-the previous run visible and says so in `jobs`."""
+"""`riskwarn nightly`: three nights on sources with planted patterns, a second call that does
+nothing, the triggers found with their evidence and listed by /warnings, and a failing step
+that leaves the previous run visible and says so in `jobs`."""
 
 from __future__ import annotations
 
 import shutil
+from dataclasses import dataclass
 from datetime import date
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 from serving.batch.nightly import StepFailed, run_steps
 from serving.cli import app
-from serving.store import jobs, runs
+from serving.store import jobs, runs, trigger_warnings
 from serving.store.database import open_database
+from tests.features.plant import Planted, write_planted
+from tests.serving.ui_client import sign_in
 
 NIGHTS = ["2026-01-01", "2026-01-02", "2026-01-03"]
+
+
+@dataclass
+class Nights:
+    url: str
+    sources: str
+    planted: Planted
+    outputs: list[str]
+
+
+@pytest.fixture(scope="module")
+def nights(served_env, tmp_path_factory) -> Nights:
+    root = tmp_path_factory.mktemp("nightly")
+    planted = write_planted(served_env.sources, root / "sources", pd.Timestamp(NIGHTS[0]))
+    url = f"sqlite:///{root / 'nightly.db'}"
+    outputs = []
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("RISKWARN_DATABASE_URL", url)
+        for night in NIGHTS:
+            result = CliRunner().invoke(app, ["nightly", "--sources", str(root / "sources"),
+                                              "--as-of", night])
+            assert result.exit_code == 0, result.output
+            outputs.append(result.output)
+    return Nights(url, str(root / "sources"), planted, outputs)
 
 
 def test_run_steps_records_each_step_and_resumes_after_a_failure(tmp_path):
@@ -41,30 +70,79 @@ def test_run_steps_records_each_step_and_resumes_after_a_failure(tmp_path):
     assert all(r["duration_seconds"] >= 0 for r in rows)
 
 
-def test_three_nights_then_nothing_then_a_failure_that_leaves_the_run(
-        served_env, tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'nightly.db'}"
-    monkeypatch.setenv("RISKWARN_DATABASE_URL", url)
-    runner = CliRunner()
-    sources = str(served_env.sources)
-    for night in NIGHTS:
-        result = runner.invoke(app, ["nightly", "--sources", sources, "--as-of", night])
-        assert result.exit_code == 0, result.output
-        assert f"{night} score: done in" in result.output
-    engine = open_database(url)
+def test_three_nights_three_runs_each_step_recorded(nights):
+    for night, output in zip(NIGHTS, nights.outputs, strict=True):
+        for step in ("validate", "score", "triggers", "prune"):
+            assert f"{night} {step}: done in" in output
+    engine = open_database(nights.url)
     latest = runs.latest_run(engine)
     assert latest is not None and latest.as_of == date(2026, 1, 3) and latest.id == 3
+    steps = [(r["as_of"], r["step"], r["status"]) for r in jobs.recent(engine)]
+    assert len(steps) == 12 and {s[2] for s in steps} == {"complete"}
 
-    again = runner.invoke(app, ["nightly", "--sources", sources, "--as-of", NIGHTS[-1]])
+
+def test_the_second_call_for_a_date_does_nothing(nights, monkeypatch):
+    monkeypatch.setenv("RISKWARN_DATABASE_URL", nights.url)
+    again = CliRunner().invoke(app, ["nightly", "--sources", nights.sources,
+                                     "--as-of", NIGHTS[-1]])
     assert again.exit_code == 0 and "already done, nothing to do" in again.output
     assert "score: done before, skipped" in again.output
-    assert runs.latest_run(engine).id == 3
+    assert runs.latest_run(open_database(nights.url)).id == 3
 
+
+def test_the_planted_patterns_are_open_triggers_with_their_evidence(nights):
+    engine = open_database(nights.url)
+    rows, _ = trigger_warnings.trigger_page(engine, limit=1000)
+    found = {(r["uscc"], r["rule"]): r for r in rows}
+    p = nights.planted
+    surge = found[(p.surge, "complaint_surge")]
+    assert {e["id"] for e in surge["evidence"]["events"]} == set(p.surge_orders)
+    assert surge["fired_on"] == date(2026, 1, 1) and surge["last_fired_on"] == date(2026, 1, 3)
+    assert all((c, "cluster_registration") in found for c in p.cluster)
+    phoenix = found[(p.phoenix, "phoenix_firm")]
+    assert p.bad_firm in {e["of"] for e in phoenix["evidence"]["events"]}
+    assert len(rows) == len(found)  # three nights, still one per firm and rule
+
+
+def test_warnings_filter_by_kind(nights, world, asgi_app):
+    from starlette.testclient import TestClient
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MLFLOW_TRACKING_URI", world.registry)
+        mp.setenv("RISKWARN_DATABASE_URL", nights.url)
+        from serving.store.users import add_user
+
+        token = add_user(open_database(nights.url), "night-viewer", "viewer", None)
+        with TestClient(asgi_app) as client:
+            headers = {"Authorization": f"Bearer {token}"}
+            model = client.post("/warnings", json={"limit": 3}, headers=headers).json()
+            trig = client.post("/warnings", json={"kind": "trigger", "limit": 1000},
+                               headers=headers).json()
+            mixed = client.post("/warnings", json={"kind": "trigger", "tier": "D"},
+                                headers=headers)
+            item = next(i for i in trig["items"] if i["uscc"] == nights.planted.phoenix)
+            sign_in(client, token)
+            page = client.get(item["trigger"]["link"].split("#")[0]).text
+    assert {i["kind"] for i in model["items"]} == {"model"} and model["run_id"] == 3
+    assert trig["total"] == len(trig["items"]) > 0
+    assert item["kind"] == "trigger" and item["probability"] is None
+    assert item["trigger"]["rule"] == "phoenix_firm" and item["trigger"]["events"]
+    assert item["trigger"]["link"] == f"/ui/firm/{item['uscc']}#trigger-{item['trigger']['id']}"
+    assert mixed.status_code == 422 and mixed.json()["field"] == "tier"
+    assert f'id="trigger-{item["trigger"]["id"]}"' in page and "冒用身份" in page
+    assert nights.planted.bad_firm in page  # the earlier firm's events, linked
+
+
+def test_a_failing_step_exits_1_with_one_line_and_leaves_the_run(nights, tmp_path,
+                                                                 monkeypatch):
+    monkeypatch.setenv("RISKWARN_DATABASE_URL", nights.url)
+    engine = open_database(nights.url)
     before = jobs.last_success(engine)
     broken = tmp_path / "broken"
-    shutil.copytree(sources, broken)
+    shutil.copytree(nights.sources, broken)
     (broken / "penalties.parquet").write_bytes(b"not parquet")
-    failed = runner.invoke(app, ["nightly", "--sources", str(broken), "--as-of", "2026-01-04"])
+    failed = CliRunner().invoke(app, ["nightly", "--sources", str(broken),
+                                      "--as-of", "2026-01-04"])
     assert failed.exit_code == 1
     lines = [line for line in failed.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("error: nightly 2026-01-04: step validate "
