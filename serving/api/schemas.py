@@ -227,7 +227,8 @@ class OutcomeResponse(BaseModel):
 
 
 class DecisionResponse(BaseModel):
-    run_id: int
+    run_id: int | None  # None for a trigger warning's decision
+    trigger_id: int | None = None
     uscc: str
     decision: str
     reason: str | None

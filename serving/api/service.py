@@ -242,11 +242,17 @@ class RiskWarn:
                   decision: Literal["confirm", "dismiss", "escalate"],
                   reason: Annotated[str | None, Field(max_length=2000)] = None,
                   note: Annotated[str | None, Field(max_length=2000)] = None,
+                  trigger_id: RowId | None = None,
                   ctx: bentoml.Context = None  # type: ignore[assignment]
                   ) -> DecisionResponse:
         """(officer) Confirm (a targeted-inspection candidate), dismiss (reason required) or
-        escalate a warning of the latest run; a second decision is refused with the first."""
-        _note(ctx, uscc=uscc, decision=decision)
+        escalate a warning of the latest run, or with `trigger_id` that trigger warning of the
+        firm; a second decision is refused with the first."""
+        _note(ctx, uscc=uscc, decision=decision, trigger_id=trigger_id)
+        if trigger_id is not None:
+            return DecisionResponse.model_validate(review_api.decide_trigger(
+                self.workspace, _user(ctx), uscc=uscc, trigger_id=trigger_id,
+                decision=decision, reason=reason, note=note))
         return DecisionResponse.model_validate(review_api.decide(
             self.workspace, _user(ctx), uscc=uscc, decision=decision, reason=reason,
             note=note))

@@ -273,11 +273,14 @@ trigger_warnings = Table(
     Column("evidence", Text, nullable=False),  # JSON {"text_zh", "text_en", "events": [...]}
     Column("status", String(16), nullable=False),  # one of TRIGGER_STATUSES
     Column("decision", String(16), nullable=True),  # one of DECISIONS once decided
-    Column("reason", Text, nullable=True),
+    Column("reason", Text, nullable=True),  # required to dismiss
+    Column("note", Text, nullable=True),
     Column("decided_by", String(64), nullable=True),
     Column("decided_at", UtcDateTime, nullable=True),
     CheckConstraint(f"status IN {TRIGGER_STATUSES}", name="status"),
     CheckConstraint(f"decision IS NULL OR decision IN {DECISIONS}", name="decision"),
+    CheckConstraint("decision IS NULL OR decision <> 'dismiss' OR "
+                    "(reason IS NOT NULL AND reason <> '')", name="dismiss_reason"),
 )
 Index("ix_trigger_warnings_uscc", trigger_warnings.c.uscc, trigger_warnings.c.rule)
 Index("ix_trigger_warnings_status", trigger_warnings.c.status, trigger_warnings.c.fired_on)

@@ -15,12 +15,14 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, and_, func, insert, select, update
 
+from serving.store.decisions import DecisionExists
 from serving.store.schema import DECISIONS, dump_json, load_json, trigger_warnings
+from serving.store.users import audit
 
 _IN_LIST = 1_000
 _LISTED = ("id", "uscc", "name", "industry", "town_code", "rule", "fired_on", "last_fired_on",
-           "latest_event_on", "evidence", "status", "decision", "reason", "decided_by",
-           "decided_at")
+           "latest_event_on", "evidence", "status", "decision", "reason", "note",
+           "decided_by", "decided_at")
 
 
 @dataclass(frozen=True)
@@ -110,19 +112,39 @@ def for_firm(engine: Engine, uscc: str) -> list[dict[str, Any]]:
         return [_listed(row) for row in connection.execute(query).mappings()]
 
 
-def decide(engine: Engine, warning_id: int, decision: str, reason: str | None,
-           decided_by: str) -> bool:
-    """Record an officer's decision on an open trigger warning and close it; False when it
-    was decided already (the first decision stands)."""
+def decide(engine: Engine, warning_id: int, *, decision: str, reason: str | None,
+           note: str | None, decided_by: str) -> dict[str, Any]:
+    """Record an officer's decision on an open trigger warning, which closes it, and audit it
+    in the same transaction; returns the warning. ValueError as `decisions.record_decision`;
+    LookupError for no such warning; DecisionExists when it was decided already."""
     if decision not in DECISIONS:
-        raise ValueError(f"decision must be one of {', '.join(DECISIONS)}")
+        raise ValueError(f"decision: {decision!r} is not one of {', '.join(DECISIONS)}")
+    if decision == "dismiss" and not (reason or "").strip():
+        raise ValueError("reason: a dismissal needs a reason")
     t = trigger_warnings.c
     with engine.begin() as connection:
         changed = connection.execute(
             update(trigger_warnings).where(t.id == warning_id, t.status == "open")
-            .values(status="closed", decision=decision, reason=reason,
+            .values(status="closed", decision=decision, reason=reason, note=note,
                     decided_by=decided_by, decided_at=datetime.now(UTC))).rowcount
-    return bool(changed)
+        if changed:
+            audit(connection, decided_by, "trigger decision", str(warning_id),
+                  {"decision": decision, "reason": reason})
+    found = get(engine, warning_id)
+    if found is None:
+        raise LookupError(f"no trigger warning {warning_id}")
+    if not changed:
+        raise DecisionExists({**found, "decided_at": found["decided_at"]})
+    return found
+
+
+def get(engine: Engine, warning_id: int) -> dict[str, Any] | None:
+    """One trigger warning, or None."""
+    t = trigger_warnings.c
+    with engine.connect() as connection:
+        row = connection.execute(select(*(t[c] for c in _LISTED))
+                                 .where(t.id == warning_id)).mappings().first()
+    return None if row is None else _listed(row)
 
 
 def _listed(row: Any) -> dict[str, Any]:

@@ -192,6 +192,32 @@ async def decide(request: Request) -> Response:
     return redirect(request, f"/firm/{uscc}?done=1")
 
 
+async def decide_trigger(request: Request) -> Response:
+    """An officer's decision on one of the firm's open trigger warnings."""
+    sess, user, form = await form_of(request)
+    if user is None:
+        return redirect(request, "/")
+    uscc, warning_id = request.path_params["uscc"], request.path_params["warning_id"]
+    page = functools.partial(_firm_page, request, sess, user, uscc)
+    if not role_allows(user.role, "officer"):
+        return await anyio.to_thread.run_sync(functools.partial(page, status=403,
+                                                                error="officer_only"))
+    fields = {k: (str(form.get(k) or "").strip()[:2000] or None)
+              for k in ("decision", "reason_code", "reason_other", "note")}
+    reason, problem = chosen_reason(fields["reason_code"], fields["reason_other"])
+    try:
+        if problem is not None:
+            raise ApiError(400, problem, "reason")
+        await anyio.to_thread.run_sync(functools.partial(
+            review_api.decide_trigger, workspace(), user, uscc=uscc, trigger_id=warning_id,
+            decision=fields["decision"] or "", reason=reason, note=fields["note"]))
+    except ApiError as exc:
+        error = None if exc.status == 409 else FIELD_ERRORS.get(exc.field or "", exc.message)
+        return await anyio.to_thread.run_sync(functools.partial(
+            page, status=exc.status, error=error))
+    return redirect(request, f"/firm/{uscc}?done=1#trigger-{warning_id}")
+
+
 async def refused(request: Request, exc: Exception) -> Response:
     """Errors as a short page (no session needed)."""
     assert isinstance(exc, HTTPException)
@@ -220,6 +246,7 @@ app = Starlette(routes=[
     Route("/queue.csv", downloads.queue_export, methods=["GET"]),
     Route("/firm/{uscc}", firm_page, methods=["GET"]),
     Route("/firm/{uscc}/decision", decide, methods=["POST"]),
+    Route("/firm/{uscc}/trigger/{warning_id:int}/decision", decide_trigger, methods=["POST"]),
     Route("/plans", plans_page.plans_page, methods=["GET"]),
     Route("/plans/{plan_id:int}/{uscc}/outcome", plans_page.record, methods=["POST"]),
     Route("/plan/{plan_id:int}.xlsx", downloads.plan_export, methods=["GET"]),

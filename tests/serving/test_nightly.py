@@ -4,6 +4,7 @@ that leaves the previous run visible and says so in `jobs`."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import dataclass
 from datetime import date
@@ -152,3 +153,45 @@ def test_a_failing_step_exits_1_with_one_line_and_leaves_the_run(nights, tmp_pat
     assert [(f["step"], f["as_of"]) for f in jobs.failing(engine)] == [
         ("validate", date(2026, 1, 4))]
     assert jobs.last_success(engine) == before
+
+
+def test_officers_decide_trigger_warnings_through_the_api_and_the_page(nights, world,
+                                                                        asgi_app):
+    from starlette.testclient import TestClient
+
+    from serving.store.users import add_user
+    from tests.serving.ui_client import csrf_of
+
+    engine = open_database(nights.url)
+    rows, _ = trigger_warnings.trigger_page(engine, limit=1000)
+    phoenix = next(r for r in rows if r["uscc"] == nights.planted.phoenix)
+    cluster = next(r for r in rows if r["uscc"] == nights.planted.cluster[0])
+    token = add_user(engine, "night-officer", "officer", None)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MLFLOW_TRACKING_URI", world.registry)
+        mp.setenv("RISKWARN_DATABASE_URL", nights.url)
+        with TestClient(asgi_app) as client:
+            headers = {"Authorization": f"Bearer {token}"}
+            body = {"uscc": phoenix["uscc"], "trigger_id": phoenix["id"], "decision": "escalate",
+                    "note": "移交稽查"}
+            first = client.post("/decisions", json=body, headers=headers)
+            second = client.post("/decisions", json={**body, "decision": "confirm"},
+                                 headers=headers)
+            wrong = client.post("/decisions", json={**body, "uscc": cluster["uscc"]},
+                                headers=headers)
+            sign_in(client, token)
+            page = client.get(f"/ui/firm/{cluster['uscc']}").text
+            form = re.search(rf'action="/ui/firm/{cluster["uscc"]}/trigger/{cluster["id"]}'
+                             r'/decision"', page)
+            done = client.post(f"/ui/firm/{cluster['uscc']}/trigger/{cluster['id']}/decision",
+                               data={"csrf": csrf_of(page), "decision": "dismiss",
+                                     "reason_code": "handled"}, follow_redirects=False)
+            after = client.get(f"/ui/firm/{cluster['uscc']}").text
+    assert first.status_code == 200, first.text
+    assert first.json()["trigger_id"] == phoenix["id"] and first.json()["run_id"] is None
+    assert second.status_code == 409 and second.json()["first"]["decision"] == "escalate"
+    assert wrong.status_code == 404 and wrong.json()["field"] == "trigger_id"
+    assert form is not None and done.status_code == 303
+    assert f'id="trigger-{cluster["id"]}" class="trigger trigger-closed"' in after
+    open_now = {r["id"] for r in trigger_warnings.trigger_page(engine, limit=1000)[0]}
+    assert phoenix["id"] not in open_now and cluster["id"] not in open_now

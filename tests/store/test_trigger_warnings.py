@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
+import pytest
 
 from serving.store import trigger_warnings as tw
+from serving.store.decisions import DecisionExists
 
 FIRM, OTHER = "91441900MA4X07PQ5X", "914419006177625157"
 
@@ -40,8 +42,15 @@ def test_a_decision_closes_it_and_only_newer_evidence_reopens(engine):
     tw.record_firings(engine, date(2026, 1, 2),
                       pd.DataFrame([_firing(FIRM, "phoenix_firm", "2025-12-10")]))
     (row,), _ = tw.trigger_page(engine, rule="phoenix_firm")
-    assert tw.decide(engine, row["id"], "dismiss", "已核实", "officer")
-    assert not tw.decide(engine, row["id"], "confirm", None, "officer")  # the first stands
+    with pytest.raises(ValueError, match="reason"):
+        tw.decide(engine, row["id"], decision="dismiss", reason="", note=None,
+                  decided_by="officer")
+    done = tw.decide(engine, row["id"], decision="dismiss", reason="已核实", note="电话核实",
+                     decided_by="officer")
+    assert done["status"] == "closed" and done["note"] == "电话核实"
+    with pytest.raises(DecisionExists):  # the first stands
+        tw.decide(engine, row["id"], decision="confirm", reason=None, note=None,
+                  decided_by="another")
     same = tw.record_firings(engine, date(2026, 1, 3),
                              pd.DataFrame([_firing(FIRM, "phoenix_firm", "2025-12-10")]))
     assert (same.opened, same.kept_closed) == (0, 1)

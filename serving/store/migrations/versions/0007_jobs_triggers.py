@@ -51,6 +51,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("decision", sa.String(16), nullable=True),
         sa.Column("reason", sa.Text, nullable=True),
+        sa.Column("note", sa.Text, nullable=True),
         sa.Column("decided_by", sa.String(64), nullable=True),
         sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_trigger_warnings")),
@@ -58,6 +59,9 @@ def upgrade() -> None:
                            name=op.f("ck_trigger_warnings_status")),
         sa.CheckConstraint("decision IS NULL OR decision IN ('confirm', 'dismiss', 'escalate')",
                            name=op.f("ck_trigger_warnings_decision")),
+        sa.CheckConstraint("decision IS NULL OR decision <> 'dismiss' OR "
+                           "(reason IS NOT NULL AND reason <> '')",
+                           name=op.f("ck_trigger_warnings_dismiss_reason")),
     )
     op.create_index("ix_trigger_warnings_uscc", "trigger_warnings", ["uscc", "rule"])
     op.create_index("ix_trigger_warnings_status", "trigger_warnings", ["status", "fired_on"])
