@@ -1,10 +1,10 @@
 """`riskwarn nightly`: the bureau's operating loop for one as-of date.
 
-validate → score → triggers → prune, each step recorded in `jobs` with its status and duration.
-A step already complete for the date is not redone, so a second call does nothing and a call
-after a failure resumes at the failed step. A failing step stops the night: what earlier nights
-wrote stays what everyone sees (a scoring run becomes visible only when complete), and the
-step's failure is what the gauge and the workspace's banner show.
+validate → score → triggers → drift → prune, each step recorded in `jobs` with its status and
+duration. A step already complete for the date is not redone, so a second call does nothing and
+a call after a failure resumes at the failed step. A failing step stops the night: what earlier
+nights wrote stays what everyone sees (a scoring run becomes visible only when complete), and
+the step's failure is what the gauge and the workspace's banner show.
 """
 
 from __future__ import annotations
@@ -117,6 +117,12 @@ def triggers_step(engine: Engine, sources: str, as_of: date) -> dict[str, Any]:
     return triggers_run(engine, load_sources(sources, as_of).tables, as_of)
 
 
+def drift_step(engine: Engine, as_of: date) -> dict[str, Any]:
+    from serving.batch.drift import drift_run
+
+    return drift_run(engine, as_of)
+
+
 def prune_step(engine: Engine, keep: int) -> dict[str, Any]:
     from serving.store.retention import prune
 
@@ -130,5 +136,6 @@ def nightly_steps(engine: Engine, sources: str, as_of: date, keep: int) -> list[
         ("validate", lambda: validate_step(sources, as_of)),
         ("score", lambda: score_step(engine, sources, as_of)),
         ("triggers", lambda: triggers_step(engine, sources, as_of)),
+        ("drift", lambda: drift_step(engine, as_of)),
         ("prune", lambda: prune_step(engine, keep)),
     ]

@@ -151,7 +151,7 @@ def nightly(
     keep: Annotated[int, typer.Option(
         min=1, max=10_000, help="complete runs `prune` keeps whole")] = 30,
 ) -> None:
-    """The operating loop for one date: validate → score → triggers → prune, each step
+    """The operating loop for one date: validate → score → triggers → drift → prune, each step
     recorded; a date already done is not redone; a failing step exits 1 with one line."""
     from features.settings import bureau_today
     from serving.batch.nightly import StepDone, StepFailed, nightly_steps, run_steps
@@ -171,6 +171,10 @@ def nightly(
         console.print(f"{day} {done.step}: " + ("done before, skipped" if done.status ==
                       "skipped" else f"done in {done.seconds:.1f} s") + (f" ({what})" if what
                       else ""), highlight=False, soft_wrap=True)
+        advised = done.detail.get("retrain_advised") if done.step == "drift" else None
+        if advised:
+            console.print(f"{day} drift: retrain advised for {', '.join(advised)} (report "
+                          f"{done.detail.get('report')})", highlight=False, soft_wrap=True)
 
     try:
         results = run_steps(engine, day, nightly_steps(engine, where, day, keep), report,

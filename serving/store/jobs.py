@@ -73,6 +73,17 @@ def failing(engine: Engine) -> list[dict[str, Any]]:
         return [dict(row) for row in connection.execute(query).mappings()]
 
 
+def latest_detail(engine: Engine, step: str) -> tuple[date, dict[str, Any]] | None:
+    """The as-of date and detail of the step's latest complete attempt (the model page's drift
+    summary), or None."""
+    query = (select(jobs.c.as_of, jobs.c.detail)
+             .where(jobs.c.step == step, jobs.c.status == "complete")
+             .order_by(jobs.c.as_of.desc(), jobs.c.id.desc()).limit(1))
+    with engine.connect() as connection:
+        row = connection.execute(query).first()
+    return None if row is None else (row.as_of, load_json(row.detail) or {})
+
+
 def recent(engine: Engine, limit: int = 100) -> list[dict[str, Any]]:
     """The latest attempts, newest first (the operations page)."""
     query = select(jobs).order_by(jobs.c.id.desc()).limit(limit)

@@ -19,6 +19,7 @@ import mlflow
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
+from serving.store import jobs
 from serving.ui.web import redirect, render, signed_in, workspace
 from training import tracking
 
@@ -81,7 +82,10 @@ def models_page(request: Request) -> Response:
         rows.append({**model, **{k: metrics.get(m) for k, m in METRICS.items()},
                      "pictures": {name: picture(model["industry"], str(model["version"]), name)
                                   is not None for name in PICTURES}})
-    return render(request, "models.html", sess, user, models=rows, pictures=list(PICTURES))
+    drift = jobs.latest_detail(workspace().engine, "drift")
+    return render(request, "models.html", sess, user, models=rows, pictures=list(PICTURES),
+                  drift_as_of=drift[0] if drift else None,
+                  drift=(drift[1].get("industries") or {}) if drift else {})
 
 
 def picture_file(request: Request) -> Response:

@@ -8,11 +8,13 @@ import re
 import shutil
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from features import settings
 from serving.batch.nightly import StepFailed, run_steps
 from serving.cli import app
 from serving.store import jobs, runs, trigger_warnings
@@ -29,6 +31,7 @@ class Nights:
     sources: str
     planted: Planted
     outputs: list[str]
+    data: Path
 
 
 @pytest.fixture(scope="module")
@@ -39,12 +42,13 @@ def nights(served_env, tmp_path_factory) -> Nights:
     outputs = []
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("RISKWARN_DATABASE_URL", url)
+        mp.setattr(settings, "DATA_DIR", root / "data")  # the drift reports
         for night in NIGHTS:
             result = CliRunner().invoke(app, ["nightly", "--sources", str(root / "sources"),
                                               "--as-of", night])
             assert result.exit_code == 0, result.output
             outputs.append(result.output)
-    return Nights(url, str(root / "sources"), planted, outputs)
+    return Nights(url, str(root / "sources"), planted, outputs, root / "data")
 
 
 def test_run_steps_records_each_step_and_resumes_after_a_failure(tmp_path):
@@ -73,13 +77,26 @@ def test_run_steps_records_each_step_and_resumes_after_a_failure(tmp_path):
 
 def test_three_nights_three_runs_each_step_recorded(nights):
     for night, output in zip(NIGHTS, nights.outputs, strict=True):
-        for step in ("validate", "score", "triggers", "prune"):
+        for step in ("validate", "score", "triggers", "drift", "prune"):
             assert f"{night} {step}: done in" in output
     engine = open_database(nights.url)
     latest = runs.latest_run(engine)
     assert latest is not None and latest.as_of == date(2026, 1, 3) and latest.id == 3
     steps = [(r["as_of"], r["step"], r["status"]) for r in jobs.recent(engine)]
-    assert len(steps) == 12 and {s[2] for s in steps} == {"complete"}
+    assert len(steps) == 15 and {s[2] for s in steps} == {"complete"}
+
+
+def test_each_run_has_a_drift_report_and_the_model_page_its_summary(nights):
+    engine = open_database(nights.url)
+    for run_id in (1, 2, 3):
+        report = nights.data / "reports" / "drift" / f"run-{run_id}.html"
+        text = report.read_text(encoding="utf-8")
+        assert "漂移报告" in text and "food" in text and "PSI" in text
+    as_of, detail = jobs.latest_detail(engine, "drift")
+    assert as_of == date(2026, 1, 3) and detail["run_id"] == 3
+    food = detail["industries"]["food"]
+    assert food["score_psi"] is not None and food["previous_tiers"] is not None
+    assert food["top_inputs"] and food["label_delay_days"] is not None
 
 
 def test_the_second_call_for_a_date_does_nothing(nights, monkeypatch):
@@ -124,6 +141,7 @@ def test_warnings_filter_by_kind(nights, world, asgi_app):
             item = next(i for i in trig["items"] if i["uscc"] == nights.planted.phoenix)
             sign_in(client, token)
             page = client.get(item["trigger"]["link"].split("#")[0]).text
+            models = client.get("/ui/models").text
     assert {i["kind"] for i in model["items"]} == {"model"} and model["run_id"] == 3
     assert trig["total"] == len(trig["items"]) > 0
     assert item["kind"] == "trigger" and item["probability"] is None
@@ -132,6 +150,7 @@ def test_warnings_filter_by_kind(nights, world, asgi_app):
     assert mixed.status_code == 422 and mixed.json()["field"] == "tier"
     assert f'id="trigger-{item["trigger"]["id"]}"' in page and "冒用身份" in page
     assert nights.planted.bad_firm in page  # the earlier firm's events, linked
+    assert "数据漂移（2026-01-03 评分，PSI）" in models and 'class="drift-' in models
 
 
 def test_a_failing_step_exits_1_with_one_line_and_leaves_the_run(nights, tmp_path,
