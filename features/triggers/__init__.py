@@ -13,11 +13,12 @@ from features.triggers.registration import (
     cluster_registration,
     one_rep_many_firms,
     phoenix_firm,
+    quasi_financial_scope,
     repeated_changes,
 )
 
 RULES = ("complaint_surge", "cluster_registration", "one_rep_many_firms", "phoenix_firm",
-         "repeated_changes")
+         "repeated_changes", "quasi_financial_scope")
 __all__ = ["FIRING_COLUMNS", "RULES", "TriggerConfig", "detect", "load_config"]
 
 
@@ -29,7 +30,8 @@ def detect(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp,
              cluster_registration(tables, as_of, config.cluster_registration),
              one_rep_many_firms(tables, as_of, config.one_rep_many_firms),
              phoenix_firm(tables, as_of, config.phoenix_firm),
-             repeated_changes(tables, as_of, config.repeated_changes)]
+             repeated_changes(tables, as_of, config.repeated_changes),
+             quasi_financial_scope(tables, as_of, config.quasi_financial_scope)]
     found = [f for f in found if not f.empty]
     if not found:
         return pd.DataFrame(columns=list(FIRING_COLUMNS))

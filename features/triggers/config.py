@@ -46,6 +46,14 @@ class RepeatedChanges(_Rule):
     change_types: list[str] = Field(default_factory=lambda: ["legal_rep", "address", "scope"])
 
 
+class QuasiFinancialScope(_Rule):
+    window_days: int = Field(default=180, gt=0, le=3660)
+    lookback_days: int = Field(default=1095, gt=0, le=7300)
+    keywords: list[str] = Field(default_factory=lambda: [
+        "投资", "资产管理", "融资", "理财", "担保", "借贷", "贷款", "保理", "典当", "财富管理"],
+        min_length=1)
+
+
 class TriggerConfig(BaseModel):
     """The whole file; every rule's section optional."""
 
@@ -57,6 +65,7 @@ class TriggerConfig(BaseModel):
     one_rep_many_firms: OneRepManyFirms = Field(default_factory=OneRepManyFirms)
     phoenix_firm: PhoenixFirm = Field(default_factory=PhoenixFirm)
     repeated_changes: RepeatedChanges = Field(default_factory=RepeatedChanges)
+    quasi_financial_scope: QuasiFinancialScope = Field(default_factory=QuasiFinancialScope)
 
 
 def load_config(path: Path | str | None = None) -> TriggerConfig:

@@ -5,6 +5,8 @@ changes of legal representative, address or business scope."""
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from features.industries import default_config, industry_of
@@ -12,6 +14,7 @@ from features.triggers.config import (
     ClusterRegistration,
     OneRepManyFirms,
     PhoenixFirm,
+    QuasiFinancialScope,
     RepeatedChanges,
 )
 from features.triggers.evidence import evidence, firings, known_within
@@ -141,3 +144,33 @@ def repeated_changes(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp,
                           "text_en": [f"{n} changes of legal representative, address or scope "
                                       f"in {w} days" for n in fire]}, index=fire.index)
     return firings("repeated_changes", rows, texts)
+
+
+def quasi_financial_scope(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp,
+                          rule: QuasiFinancialScope) -> pd.DataFrame:
+    """A business scope changed to include quasi-financial activity (a keyword the old scope
+    lacked) by a firm penalised in the lookback before the change."""
+    ch = known_within(tables["registration_changes"], as_of, rule.window_days)
+    ch = ch.loc[ch["change_type"] == "scope"]
+    pattern = "|".join(map(re.escape, rule.keywords))
+    added = (ch["new_value"].fillna("").str.contains(pattern)
+             & ~ch["old_value"].fillna("").str.contains(pattern))
+    ch = ch.loc[added, ["uscc", "change_id", "changed_on", "new_value"]]
+    pen = tables["penalties"]
+    pen = pen.loc[pen["known_at"] < as_of, ["uscc", "decision_no", "decided_on",
+                                             "violation_type"]]
+    pairs = ch.merge(pen, on="uscc")
+    since = pairs["changed_on"] - pd.Timedelta(days=rule.lookback_days)
+    pairs = pairs.loc[(pairs["decided_on"] < pairs["changed_on"]) & (pairs["decided_on"] >= since)]
+    rows = pd.concat([
+        evidence(pairs["uscc"], pairs["changed_on"], "registration_changes", pairs["change_id"],
+                 "经营范围变更为：" + pairs["new_value"].astype(str)),
+        evidence(pairs["uscc"], pairs["decided_on"], "penalties", pairs["decision_no"],
+                 "行政处罚：" + pairs["violation_type"].astype(str)),
+    ], ignore_index=True)
+    count = pairs.groupby("uscc")["decision_no"].nunique()
+    texts = pd.DataFrame({
+        "text_zh": [f"受行政处罚{n}次后经营范围新增类金融业务" for n in count],
+        "text_en": [f"a quasi-financial business scope added after {n} penalt"
+                    f"{'y' if n == 1 else 'ies'}" for n in count]}, index=count.index)
+    return firings("quasi_financial_scope", rows, texts)

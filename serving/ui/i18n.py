@@ -211,6 +211,8 @@ WORDS: dict[str, tuple[str, str]] = {
                                 "One representative, many new firms"),
     "rule_phoenix_firm": ("冒用身份 / 关联失信企业", "Phoenix firm"),
     "rule_repeated_changes": ("频繁变更", "Repeated changes"),
+    "rule_quasi_financial_scope": ("处罚后新增类金融经营范围",
+                                   "Quasi-financial scope after penalties"),
 }
 
 

@@ -73,3 +73,20 @@ def test_thresholds_come_from_the_yaml_with_defaults(tmp_path):
     path.write_text("complaint_surge:\n  alpha: 2\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"field complaint_surge\.alpha"):
         load_config(path)
+
+
+def test_a_quasi_financial_scope_added_after_a_penalty_fires_with_both(planted):
+    tables = dict(planted.tables)
+    changes = tables["registration_changes"]
+    day = AS_OF - pd.Timedelta(days=10)
+    added = pd.DataFrame([{**changes.iloc[0].to_dict(), "change_id": "PLANTSCOPE",
+                           "uscc": planted.bad_firm, "change_type": "scope",
+                           "old_value": "餐饮服务；食品经营", "new_value": "投资咨询；资产管理",
+                           "changed_on": day, "known_at": day}])
+    tables["registration_changes"] = pd.concat([changes, added.astype(changes.dtypes)],
+                                               ignore_index=True)
+    row = _one(detect(tables, AS_OF), planted.bad_firm, "quasi_financial_scope")
+    tables_seen = {e["table"] for e in row["events"]}
+    assert tables_seen == {"registration_changes", "penalties"}
+    assert "PLANTSCOPE" in {e["id"] for e in row["events"]}
+    assert row["text_zh"].endswith("经营范围新增类金融业务")
