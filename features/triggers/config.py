@@ -38,6 +38,11 @@ class OneRepManyFirms(_Rule):
 class PhoenixFirm(_Rule):
     window_days: int = Field(default=180, gt=0, le=3660)
     lookback_days: int = Field(default=1095, gt=0, le=7300)
+    # listings that tell of misconduct; a late annual report alone does not
+    listing_reasons: list[str] = Field(default_factory=lambda: [
+        "false_info", "unreachable", "abnormal_3y", "serious_violation"])
+    # an address ties firms only where few firms ever registered (not a business centre)
+    max_firms_at_address: int = Field(default=3, ge=1)
 
 
 class RepeatedChanges(_Rule):

@@ -76,12 +76,13 @@ def one_rep_many_firms(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp,
                           f"one legal representative of {{n}} firms set up within {w} days")
 
 
-def bad_events(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp,
-               days: int) -> pd.DataFrame:
-    """Penalties, abnormal or serious-violation listings, and deregistrations of
-    quasi-financial firms known in the `days` before `as_of`, as evidence rows of their firm."""
+def bad_events(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp, days: int,
+               listing_reasons: list[str]) -> pd.DataFrame:
+    """Penalties, abnormal or serious-violation listings for these reasons, and deregistrations
+    of quasi-financial firms known in the `days` before `as_of`, as evidence rows of their firm."""
     pen = known_within(tables["penalties"], as_of, days)
     lst = known_within(tables["abnormal_list"], as_of, days)
+    lst = lst.loc[lst["reason"].isin(listing_reasons)]
     reg = tables["registrations"]
     gone = known_within(tables["registration_changes"], as_of, days)
     gone = gone.loc[(gone["change_type"] == "status") & gone["new_value"].isin(GONE)]
@@ -104,7 +105,11 @@ def phoenix_firm(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp,
     """New firms whose legal representative or address is another firm's that was penalised,
     listed or (quasi-financial) deregistered in the lookback."""
     reg = tables["registrations"]
-    bad = bad_events(tables, as_of, rule.lookback_days)
+    known = reg.loc[reg["known_at"] < as_of]
+    at_address = known["address"].value_counts()
+    crowded = at_address.index[at_address > rule.max_firms_at_address]
+    reg = reg.assign(address=reg["address"].where(~reg["address"].isin(crowded)))
+    bad = bad_events(tables, as_of, rule.lookback_days, rule.listing_reasons)
     owners = reg.loc[reg["uscc"].isin(bad["uscc"]), ["uscc", "legal_rep_id", "address"]]
     bad = bad.merge(owners.rename(columns={"uscc": "of_firm"}), left_on="uscc",
                     right_on="of_firm").drop(columns="uscc")
@@ -121,8 +126,8 @@ def phoenix_firm(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp,
                     linked["link"] + "的企业" + linked["what"], linked["of_firm"])
     earlier = linked.groupby("uscc")["of_firm"].nunique()
     texts = pd.DataFrame({
-        "text_zh": [f"新设企业与{n}家曾受处罚、列入名录或注销的类金融企业有同一法定代表人或地址"
-                    for n in earlier],
+        "text_zh": [f"新设企业的法定代表人或地址与{n}家曾受处罚、列入名录或注销（类金融）"
+                    "的企业相同" for n in earlier],
         "text_en": [f"a new firm sharing its legal representative or address with {n} firm(s) "
                     "penalised, listed or deregistered (quasi-financial) before" for n in earlier],
     }, index=earlier.index)

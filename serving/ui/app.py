@@ -21,6 +21,7 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from features.triggers import RULES
 from serving.store import decisions, trigger_warnings
 from serving.store.users import User, audit, hash_token, role_allows, user_for_token
 from serving.ui import (
@@ -110,6 +111,25 @@ def queue(request: Request) -> Response:
                    page=page, pages=max(math.ceil(total / PAGE_ROWS), 1), filters=filters,
                    sort="desc" if highest_first else "asc", tiers=TIERS,
                    decision_filters=DECISION_FILTERS)
+
+
+def trigger_queue(request: Request) -> Response:
+    """The open trigger warnings in the user's towns, newest first, filtered by rule and town."""
+    sess, user = signed_in(request)
+    if user is None:
+        return redirect(request, "/")
+    q = request.query_params
+    filters = {"rule": q.get("rule") if q.get("rule") in RULES else None,
+               "town_code": q.get("town_code") or None}
+    page = guard.page(q.get("page"))
+    rows: list[dict[str, Any]] = []
+    total = 0
+    if filters["town_code"] is None or user.can_see_town(filters["town_code"]):
+        rows, total = trigger_warnings.trigger_page(
+            workspace().engine, **filters, towns=user.towns, limit=PAGE_ROWS,
+            offset=(page - 1) * PAGE_ROWS)
+    return render(request, "trigger_queue.html", sess, user, rows=rows, total=total, page=page,
+                  pages=max(math.ceil(total / PAGE_ROWS), 1), filters=filters, rules=RULES)
 
 
 # -- firm ------------------------------------------------------------------------------------
@@ -242,6 +262,7 @@ app = Starlette(routes=[
     Route("/signout", sign_out, methods=["POST"]),
     Route("/overview", overview.overview_page, methods=["GET"]),
     Route("/queue", queue, methods=["GET"]),
+    Route("/triggers", trigger_queue, methods=["GET"]),
     Route("/queue.xlsx", downloads.queue_export, methods=["GET"]),
     Route("/queue.csv", downloads.queue_export, methods=["GET"]),
     Route("/firm/{uscc}", firm_page, methods=["GET"]),

@@ -142,6 +142,7 @@ def test_warnings_filter_by_kind(nights, world, asgi_app):
             sign_in(client, token)
             page = client.get(item["trigger"]["link"].split("#")[0]).text
             models = client.get("/ui/models").text
+            queue = client.get("/ui/triggers?rule=complaint_surge").text
     assert {i["kind"] for i in model["items"]} == {"model"} and model["run_id"] == 3
     assert trig["total"] == len(trig["items"]) > 0
     assert item["kind"] == "trigger" and item["probability"] is None
@@ -151,6 +152,9 @@ def test_warnings_filter_by_kind(nights, world, asgi_app):
     assert f'id="trigger-{item["trigger"]["id"]}"' in page and "冒用身份" in page
     assert nights.planted.bad_firm in page  # the earlier firm's events, linked
     assert "数据漂移（2026-01-03 评分，PSI）" in models and 'class="drift-' in models
+    surge = next(i for i in trig["items"] if i["uscc"] == nights.planted.surge)
+    assert f'/ui/firm/{surge["uscc"]}#trigger-{surge["trigger"]["id"]}' in queue
+    assert nights.planted.phoenix not in queue  # filtered to the complaint surges
 
 
 def test_a_failing_step_exits_1_with_one_line_and_leaves_the_run(nights, tmp_path,
