@@ -274,6 +274,7 @@ app = Starlette(routes=[
     Route("/plan/{plan_id:int}.csv", downloads.plan_export, methods=["GET"]),
     Route("/models", models_page.models_page, methods=["GET"]),
     Route("/operations", operations_page.operations_page, methods=["GET"]),
+    Route("/drift/{run_id:int}.html", models_page.drift_report, methods=["GET"]),
     Route("/models/{industry}/{alias}/{name}.png", models_page.picture_file, methods=["GET"]),
     # check_dir=False: a Bento without the UI's files still serves the API
     Mount("/static", StaticFiles(directory=HERE / "static", check_dir=False), name="static"),

@@ -206,6 +206,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "label_delay": ("标签延迟（天）", "Label delay (days)"),
     "retrain_advised": ("建议重新训练", "Retrain advised"),
     "stable": ("稳定", "Stable"),
+    "drift_report": ("完整漂移报告", "The full drift report"),
     "trigger_open": ("待处理", "open"),
     "trigger_closed": ("已处理", "decided"),
     "fired": ("首次触发 {first}，最近 {last}", "first fired {first}, last {last}"),

@@ -85,7 +85,22 @@ def models_page(request: Request) -> Response:
     drift = jobs.latest_detail(workspace().engine, "drift")
     return render(request, "models.html", sess, user, models=rows, pictures=list(PICTURES),
                   drift_as_of=drift[0] if drift else None,
-                  drift=(drift[1].get("industries") or {}) if drift else {})
+                  drift=(drift[1].get("industries") or {}) if drift else {},
+                  drift_run=drift[1].get("run_id") if drift else None)
+
+
+def drift_report(request: Request) -> Response:
+    """GET /drift/{run_id}.html: the nightly drift report of a scoring run (signed-in users)."""
+    _, user = signed_in(request)
+    if user is None:
+        return redirect(request, "/")
+    from serving.batch.drift import report_dir
+
+    found = report_dir() / f"run-{int(request.path_params['run_id'])}.html"
+    if not found.is_file():
+        return Response("404: no drift report for this run", status_code=404,
+                        media_type="text/plain; charset=utf-8")
+    return FileResponse(found, media_type="text/html; charset=utf-8")
 
 
 def picture_file(request: Request) -> Response:

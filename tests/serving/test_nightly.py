@@ -128,6 +128,7 @@ def test_warnings_filter_by_kind(nights, world, asgi_app):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("MLFLOW_TRACKING_URI", world.registry)
         mp.setenv("RISKWARN_DATABASE_URL", nights.url)
+        mp.setattr(settings, "DATA_DIR", nights.data)  # where nightly wrote the drift reports
         from serving.store.users import add_user
 
         token = add_user(open_database(nights.url), "night-viewer", "viewer", None)
@@ -142,6 +143,8 @@ def test_warnings_filter_by_kind(nights, world, asgi_app):
             sign_in(client, token)
             page = client.get(item["trigger"]["link"].split("#")[0]).text
             models = client.get("/ui/models").text
+            report = client.get("/ui/drift/3.html")
+            missing = client.get("/ui/drift/99.html")
             queue = client.get("/ui/triggers?rule=complaint_surge").text
     assert {i["kind"] for i in model["items"]} == {"model"} and model["run_id"] == 3
     assert trig["total"] == len(trig["items"]) > 0
@@ -152,6 +155,8 @@ def test_warnings_filter_by_kind(nights, world, asgi_app):
     assert f'id="trigger-{item["trigger"]["id"]}"' in page and "冒用身份" in page
     assert nights.planted.bad_firm in page  # the earlier firm's events, linked
     assert "数据漂移（2026-01-03 评分，PSI）" in models and 'class="drift-' in models
+    assert 'href="/ui/drift/3.html"' in models and "漂移报告" in report.text
+    assert report.status_code == 200 and missing.status_code == 404
     surge = next(i for i in trig["items"] if i["uscc"] == nights.planted.surge)
     assert f'/ui/firm/{surge["uscc"]}#trigger-{surge["trigger"]["id"]}' in queue
     assert nights.planted.phoenix not in queue  # filtered to the complaint surges
