@@ -16,8 +16,8 @@ the other small towns of its district (片区, as the data set declares them: `d
 of the remaining towns, so most flagged firms belong to a judged group (`judged_share`). The
 reference is the largest group (by firms) that is not small: a ratio against a group too small
 to judge is noise. An attribute with fewer than two such groups is not judged at all, and the
-report says so (`judged` is False on every row). Each FDR disparity has a 95 % interval (the log ratio's
-delta-method standard error, counting firms)."""
+report says so (`judged` is False on every row). Each FDR disparity has a 95 % interval (the
+log ratio's delta-method standard error, counting firms)."""
 
 from __future__ import annotations
 

@@ -37,12 +37,12 @@ REASONS = {400: "malformed or out-of-range input", 401: "missing or invalid toke
            415: "the body is not application/json",
            422: "matches this schema but breaks a rule it cannot state (a credit code's "
                 "check digits, a date outside the plan's period, start after end, a tier "
-                "missing from ratios)",
+                "missing from ratios, a tier or probability filter on trigger warnings)",
            503: "sources or database not available"}
 COMMON = (400, 401, 403, 415, 503)
 EXTRA: dict[str, tuple[int, ...]] = {"firm": (404, 422), "schedule": (409, 422),
                                      "plan": (404,), "outcomes": (404, 409, 422),
-                                     "decisions": (404, 409, 422)}
+                                     "decisions": (404, 409, 422), "warnings": (422,)}
 
 
 def true_document(service: Any) -> dict[str, Any]:

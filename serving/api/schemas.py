@@ -87,14 +87,39 @@ class ScoreResponse(BaseModel):
     results: list[ScoredFirm | FirmError]
 
 
+WarningKind = Literal["model", "trigger"]
+
+
+class TriggerEvent(BaseModel):
+    date: str
+    table: str
+    id: str
+    what: str
+    of: str  # whose event it is: the firm's own, or a related firm's credit code
+
+
+class TriggerDetail(BaseModel):
+    id: int
+    rule: str
+    text_zh: str
+    text_en: str
+    fired_on: str
+    last_fired_on: str
+    status: Literal["open", "closed"]
+    events: list[TriggerEvent]
+    link: str  # the firm page, at this warning's evidence
+
+
 class WarningItem(BaseModel):
+    kind: WarningKind = "model"
     uscc: str
     name: str
-    industry: str
+    industry: str | None  # None: a trigger for a firm outside the watched industries
     town_code: str
-    probability: float
-    tier: str
+    probability: float | None  # None for a trigger
+    tier: str | None
     top_reason: Reason | None
+    trigger: TriggerDetail | None = None
 
 
 class WarningsResponse(BaseModel):
@@ -250,7 +275,8 @@ class OutcomeResponse(BaseModel):
 
 
 class DecisionResponse(BaseModel):
-    run_id: int
+    run_id: int | None  # None for a trigger warning's decision
+    trigger_id: int | None = None
     uscc: str
     decision: str
     reason: str | None

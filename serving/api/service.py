@@ -24,6 +24,7 @@ from starlette.responses import JSONResponse
 
 from features.loading import SourceError
 from serving.api.auth import TokenAuth
+from serving.api.nightly_gauge import NightlyGauge
 from serving.api.openapi import PublishedSchema
 from serving.api.refusals import Refusals, api_status
 from serving.api.schemas import (
@@ -47,6 +48,7 @@ from serving.api.schemas import (
     Share,
     Tier,
     UsersResponse,
+    WarningKind,
     WarningsResponse,
 )
 from serving.store import runs
@@ -165,11 +167,13 @@ class RiskWarn:
     def warnings(self, industry: IndustryKey | None = None, town_code: str | None = None,
                  tier: Tier | None = None,
                  min_probability: Share | None = None, limit: Limit = 50,
-                 offset: Offset = 0,
+                 offset: Offset = 0, kind: WarningKind = "model",
                  ctx: bentoml.Context = None) -> WarningsResponse:  # type: ignore[assignment]
-        """The latest run's warning list, ranked by probability, filtered and paginated."""
+        """The latest run's warning list, ranked by probability (`kind` model), or the open
+        early-warning triggers, newest first (`kind` trigger); filtered and paginated."""
         filters: dict[str, Any] = {"industry": industry, "town_code": town_code, "tier": tier,
-                   "min_probability": min_probability, "limit": limit, "offset": offset}
+                   "min_probability": min_probability, "limit": limit, "offset": offset,
+                   "kind": kind}
         _note(ctx, **filters)
         return WarningsResponse.model_validate(self.workspace.warnings(_user(ctx), **filters))
 
@@ -238,11 +242,17 @@ class RiskWarn:
                   decision: Literal["confirm", "dismiss", "escalate"],
                   reason: Annotated[str | None, Field(max_length=2000)] = None,
                   note: Annotated[str | None, Field(max_length=2000)] = None,
+                  trigger_id: RowId | None = None,
                   ctx: bentoml.Context = None  # type: ignore[assignment]
                   ) -> DecisionResponse:
         """(officer) Confirm (a targeted-inspection candidate), dismiss (reason required) or
-        escalate a warning of the latest run; a second decision is refused with the first."""
-        _note(ctx, uscc=uscc, decision=decision)
+        escalate a warning of the latest run, or with `trigger_id` that trigger warning of the
+        firm; a second decision is refused with the first."""
+        _note(ctx, uscc=uscc, decision=decision, trigger_id=trigger_id)
+        if trigger_id is not None:
+            return DecisionResponse.model_validate(review_api.decide_trigger(
+                self.workspace, _user(ctx), uscc=uscc, trigger_id=trigger_id,
+                decision=decision, reason=reason, note=note))
         return DecisionResponse.model_validate(review_api.decide(
             self.workspace, _user(ctx), uscc=uscc, decision=decision, reason=reason,
             note=note))
@@ -259,3 +269,4 @@ class RiskWarn:
 RiskWarn.add_asgi_middleware(Refusals)  # type: ignore[attr-defined]
 RiskWarn.add_asgi_middleware(PublishedSchema, service=lambda: RiskWarn)  # type: ignore[attr-defined]
 RiskWarn.add_asgi_middleware(TokenAuth, engine=open_database)  # type: ignore[attr-defined]
+RiskWarn.add_asgi_middleware(NightlyGauge, engine=open_database)  # type: ignore[attr-defined]

@@ -1,4 +1,4 @@
-"""The operations stage: `score`, `schedule`, `prune` and `users`."""
+"""The operations stage: `score`, `nightly`, `schedule`, `prune` and `users`."""
 
 from __future__ import annotations
 
@@ -147,6 +147,51 @@ def prune(
                   f"{f' ({ids})' if done.runs else ''}, {done.rows:,} warning rows; "
                   f"{done.kept} kept whole or thinned before (the latest {keep} and the last "
                   "of each month whole)")
+
+
+def nightly(
+    sources: Annotated[str, typer.Option(help="folder of the seven tables, or a SQL URL")],
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="the night's date, YYYY-MM-DD (default: today in the bureau's "
+                        "time zone)")] = None,
+    keep: Annotated[int, typer.Option(
+        min=1, max=10_000, help="complete runs `prune` keeps whole")] = 30,
+) -> None:
+    """The operating loop for one date: validate → score → triggers → drift → prune, each step
+    recorded; a date already done is not redone; a failing step exits 1 with one line."""
+    from features.settings import bureau_today
+    from serving.batch.nightly import StepDone, StepFailed, nightly_steps, run_steps
+    from serving.batch.score import location_of
+    from serving.store.database import open_database
+
+    day = parse_date(as_of).date() if as_of else bureau_today()
+    engine = database(open_database)
+    where = location_of(sources)
+
+    def starting(step: str) -> None:
+        console.print(f"{day} {step}: running", highlight=False)
+
+    def report(done: StepDone) -> None:
+        what = ", ".join(f"{k} {v}" for k, v in done.detail.items()
+                         if not isinstance(v, dict | list))
+        console.print(f"{day} {done.step}: " + ("done before, skipped" if done.status ==
+                      "skipped" else f"done in {done.seconds:.1f} s") + (f" ({what})" if what
+                      else ""), highlight=False, soft_wrap=True)
+        advised = done.detail.get("retrain_advised") if done.step == "drift" else None
+        if advised:
+            console.print(f"{day} drift: retrain advised for {', '.join(advised)} (report "
+                          f"{done.detail.get('report')})", highlight=False, soft_wrap=True)
+
+    try:
+        results = run_steps(engine, day, nightly_steps(engine, where, day, keep), report,
+                            starting)
+    except StepFailed as exc:
+        err.print(f"error: nightly {day}: {exc}; the previous outputs stay visible",
+                  markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from exc
+    ran = sum(r.status == "done" for r in results)
+    console.print(f"nightly {day}: " + (f"{ran} step{'s' if ran != 1 else ''} done"
+                  if ran else "already done, nothing to do"), highlight=False)
 
 
 @users.command("add")

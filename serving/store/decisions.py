@@ -9,7 +9,8 @@ from typing import Any
 
 from sqlalchemy import Engine, exc, func, insert, select
 
-from serving.store.schema import DECISIONS, load_json
+from serving.store.columns import load_json
+from serving.store.schema import DECISIONS
 from serving.store.schema import decisions as decisions_table
 from serving.store.schema import warnings as warnings_table
 from serving.store.users import audit

@@ -20,7 +20,7 @@ from sqlalchemy import Engine, and_, exc, func, insert, literal, or_, select
 from features import settings
 from features.checks import parse_column
 from features.contracts import INSPECTION_KINDS, INSPECTIONS, OUTCOMES
-from serving.store.schema import dump_json, load_json
+from serving.store.columns import dump_json, load_json
 from serving.store.schema import outcomes as outcomes_table
 from serving.store.schema import plan_visits as visits_table
 from serving.store.schema import plans as plans_table

@@ -17,7 +17,8 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
-from serving.store.schema import dump_json, load_json, scoring_runs
+from serving.store.columns import dump_json, load_json
+from serving.store.schema import scoring_runs
 from serving.store.schema import warnings as warnings_table
 
 WARNING_COLUMNS = ("uscc", "name", "industry", "town_code", "as_of", "probability", "tier",

@@ -1,16 +1,10 @@
 """The tables of the warnings database (SQLAlchemy Core), as the latest migration leaves them.
 
 Changing a table here needs a new migration in `migrations/versions/`; a test compares the two.
-JSON columns are plain text written by `dump_json`, so SQLite and PostgreSQL store the same
-characters (Chinese reasons stay readable) and SQL NULL keeps its meaning ("not computed",
-"all towns") instead of the text "null".
+JSON columns are plain text (`columns.dump_json`); times are `columns.UtcDateTime`.
 """
 
 from __future__ import annotations
-
-import json
-from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -18,8 +12,6 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     Date,
-    DateTime,
-    Dialect,
     Float,
     ForeignKey,
     ForeignKeyConstraint,
@@ -30,49 +22,14 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    TypeDecorator,
     UniqueConstraint,
 )
 
 from features.contracts import INSPECTION_KINDS, OUTCOMES
+from serving.store.columns import UtcDateTime
 
 RUN_STATUSES = ("running", "complete", "failed")
 ROLES = ("viewer", "officer", "scheduler", "admin")  # each role includes the ones before it
-
-
-class UtcDateTime(TypeDecorator[datetime]):
-    """A timezone-aware UTC timestamp on every backend (SQLite would hand back naive ones)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError(f"naive datetime {value}: store timezone-aware times")
-        return value.astimezone(UTC)
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def dump_json(value: Any) -> str | None:
-    """JSON text for a JSON column (NumPy scalars as numbers); None stays SQL NULL."""
-    return None if value is None else json.dumps(value, ensure_ascii=False, default=_plain)
-
-
-def _plain(value: Any) -> Any:
-    if hasattr(value, "item"):  # numpy.float32(0.5) -> 0.5
-        return value.item()
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
-
-
-def load_json(text: str | None) -> Any:
-    """The value `dump_json` wrote; SQL NULL reads back as None."""
-    return None if text is None else json.loads(text)
 
 
 # named constraints, so later migrations (SQLite batch ones especially) can refer to them
@@ -252,3 +209,53 @@ decisions = Table(
                     name="dismiss_reason"),
     Index("ix_decisions_run_id_decision", "run_id", "decision"),
 )
+
+JOB_STATUSES = ("running", "complete", "failed")
+
+# one attempt of one step of `riskwarn nightly` for one as-of date (store.jobs)
+jobs = Table(
+    "jobs", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("as_of", Date, nullable=False),
+    Column("step", String(32), nullable=False),  # validate, score, triggers, prune, ...
+    Column("status", String(16), nullable=False),  # one of JOB_STATUSES
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime, nullable=True),
+    Column("duration_seconds", Float, nullable=True),
+    Column("detail", Text, nullable=True),  # JSON: what the step did (run id, counts)
+    Column("error", Text, nullable=True),  # one line
+    Column("owner", String(128), nullable=True),  # "host:pid" of the process running it
+    CheckConstraint(f"status IN {JOB_STATUSES}", name="status"),
+)
+Index("ix_jobs_as_of_step", jobs.c.as_of, jobs.c.step)
+Index("ix_jobs_step_status", jobs.c.step, jobs.c.status)
+
+TRIGGER_STATUSES = ("open", "closed")
+
+# an early-warning rule's firing for a firm (warnings of kind `trigger`): one open per firm and
+# rule; a decision closes it, and only newer evidence opens another (store.trigger_warnings)
+trigger_warnings = Table(
+    "trigger_warnings", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("uscc", String(18), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("industry", String(32), nullable=True),  # NULL: outside the watched industries
+    Column("town_code", String(16), nullable=False),
+    Column("rule", String(32), nullable=False),
+    Column("fired_on", Date, nullable=False),  # the as-of date it first fired
+    Column("last_fired_on", Date, nullable=False),  # the latest as-of date it still fired
+    Column("latest_event_on", Date, nullable=False),  # the newest event of its evidence
+    Column("evidence", Text, nullable=False),  # JSON {"text_zh", "text_en", "events": [...]}
+    Column("status", String(16), nullable=False),  # one of TRIGGER_STATUSES
+    Column("decision", String(16), nullable=True),  # one of DECISIONS once decided
+    Column("reason", Text, nullable=True),  # required to dismiss
+    Column("note", Text, nullable=True),
+    Column("decided_by", String(64), nullable=True),
+    Column("decided_at", UtcDateTime, nullable=True),
+    CheckConstraint(f"status IN {TRIGGER_STATUSES}", name="status"),
+    CheckConstraint(f"decision IS NULL OR decision IN {DECISIONS}", name="decision"),
+    CheckConstraint("decision IS NULL OR decision <> 'dismiss' OR "
+                    "(reason IS NOT NULL AND reason <> '')", name="dismiss_reason"),
+)
+Index("ix_trigger_warnings_uscc", trigger_warnings.c.uscc, trigger_warnings.c.rule)
+Index("ix_trigger_warnings_status", trigger_warnings.c.status, trigger_warnings.c.fired_on)

@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, exc, func, insert, select, update
 
 from features.towns import TOWN_CODES
-from serving.store.schema import ROLES, audit_log, dump_json, load_json, tokens, users
+from serving.store.columns import dump_json, load_json
+from serving.store.schema import ROLES, audit_log, tokens, users
 
 __all__ = ["ROLES", "User", "add_user", "audit", "hash_token", "list_users", "new_token",
            "revoke_tokens", "role_allows", "user_for_token"]

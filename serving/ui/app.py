@@ -21,7 +21,8 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from serving.store import decisions
+from features.triggers import RULES
+from serving.store import decisions, trigger_warnings
 from serving.store.unplaced import latest_unplaced
 from serving.store.users import User, audit, hash_token, role_allows, user_for_token
 from serving.ui import (
@@ -30,6 +31,7 @@ from serving.ui import (
     guard,
     i18n,
     models_page,
+    operations_page,
     overview,
     planning_page,
     plans_page,
@@ -113,17 +115,26 @@ def queue(request: Request) -> Response:
                    decision_filters=DECISION_FILTERS)
 
 
+def trigger_queue(request: Request) -> Response:
+    """The open trigger warnings in the user's towns, newest first, filtered by rule and town."""
+    sess, user = signed_in(request)
+    if user is None:
+        return redirect(request, "/")
+    q = request.query_params
+    filters = {"rule": q.get("rule") if q.get("rule") in RULES else None,
+               "town_code": q.get("town_code") or None}
+    page = guard.page(q.get("page"))
+    rows: list[dict[str, Any]] = []
+    total = 0
+    if filters["town_code"] is None or user.can_see_town(filters["town_code"]):
+        rows, total = trigger_warnings.trigger_page(
+            workspace().engine, **filters, towns=user.towns, limit=PAGE_ROWS,
+            offset=(page - 1) * PAGE_ROWS)
+    return render(request, "trigger_queue.html", sess, user, rows=rows, total=total, page=page,
+                  pages=max(math.ceil(total / PAGE_ROWS), 1), filters=filters, rules=RULES)
+
+
 # -- firm ------------------------------------------------------------------------------------
-def meaning_of(industry: str | None, lang: str) -> str:
-    """What the industry's probability is the chance of, in the page's language."""
-    from features.industries import default_config
-
-    for key, spec in default_config().industries.items():
-        if key == industry:
-            return spec.meaning_zh if lang == "zh" else spec.meaning_en
-    return ""
-
-
 def _firm_page(request: Request, sess: dict[str, Any], user: User, uscc: str,
                status: int = 200, **context: Any) -> Response:
     ws = workspace()
@@ -150,10 +161,11 @@ def _firm_page(request: Request, sess: dict[str, Any], user: User, uscc: str,
                                           [float(h["probability"]) for h in firm["history"]],
                                           "history")
     return render(request, "firm.html", sess, user, status=status, firm=firm, first=first,
-                  unplaced=missed, meaning=meaning_of(firm.get("industry"), lang),
+                  unplaced=missed, meaning=i18n.meaning_of(firm.get("industry"), lang),
+                  triggers=trigger_warnings.for_firm(ws.engine, uscc),
                   reason_chart=reason_chart, history_chart=history_chart,
-                   may_decide=role_allows(user.role, "officer"),
-                   dismiss_reasons=i18n.DISMISS_REASONS, **context)
+                  may_decide=role_allows(user.role, "officer"),
+                  dismiss_reasons=i18n.DISMISS_REASONS, **context)
 
 
 def firm_page(request: Request) -> Response:
@@ -208,6 +220,32 @@ async def decide(request: Request) -> Response:
     return redirect(request, f"/firm/{uscc}?done=1")
 
 
+async def decide_trigger(request: Request) -> Response:
+    """An officer's decision on one of the firm's open trigger warnings."""
+    sess, user, form = await form_of(request)
+    if user is None:
+        return redirect(request, "/")
+    uscc, warning_id = request.path_params["uscc"], request.path_params["warning_id"]
+    page = functools.partial(_firm_page, request, sess, user, uscc)
+    if not role_allows(user.role, "officer"):
+        return await anyio.to_thread.run_sync(functools.partial(page, status=403,
+                                                                error="officer_only"))
+    fields = {k: (str(form.get(k) or "").strip()[:2000] or None)
+              for k in ("decision", "reason_code", "reason_other", "note")}
+    reason, problem = chosen_reason(fields["reason_code"], fields["reason_other"])
+    try:
+        if problem is not None:
+            raise ApiError(400, problem, "reason")
+        await anyio.to_thread.run_sync(functools.partial(
+            review_api.decide_trigger, workspace(), user, uscc=uscc, trigger_id=warning_id,
+            decision=fields["decision"] or "", reason=reason, note=fields["note"]))
+    except ApiError as exc:
+        error = None if exc.status == 409 else FIELD_ERRORS.get(exc.field or "", exc.message)
+        return await anyio.to_thread.run_sync(functools.partial(
+            page, status=exc.status, error=error))
+    return redirect(request, f"/firm/{uscc}?done=1#trigger-{warning_id}")
+
+
 async def refused(request: Request, exc: Exception) -> Response:
     """Errors as a short page (no session needed)."""
     assert isinstance(exc, HTTPException)
@@ -232,10 +270,12 @@ app = Starlette(routes=[
     Route("/signout", sign_out, methods=["POST"]),
     Route("/overview", overview.overview_page, methods=["GET"]),
     Route("/queue", queue, methods=["GET"]),
+    Route("/triggers", trigger_queue, methods=["GET"]),
     Route("/queue.xlsx", downloads.queue_export, methods=["GET"]),
     Route("/queue.csv", downloads.queue_export, methods=["GET"]),
     Route("/firm/{uscc}", firm_page, methods=["GET"]),
     Route("/firm/{uscc}/decision", decide, methods=["POST"]),
+    Route("/firm/{uscc}/trigger/{warning_id:int}/decision", decide_trigger, methods=["POST"]),
     Route("/plans", plans_page.plans_page, methods=["GET"]),
     Route("/plans/new", planning_page.new_plan, methods=["GET"]),
     Route("/plans/new", planning_page.plan_action, methods=["POST"]),
@@ -244,6 +284,8 @@ app = Starlette(routes=[
     Route("/plan/{plan_id:int}.xlsx", downloads.plan_export, methods=["GET"]),
     Route("/plan/{plan_id:int}.csv", downloads.plan_export, methods=["GET"]),
     Route("/models", models_page.models_page, methods=["GET"]),
+    Route("/operations", operations_page.operations_page, methods=["GET"]),
+    Route("/drift/{run_id:int}.html", models_page.drift_report, methods=["GET"]),
     Route("/models/{industry}/{alias}/{name}.png", models_page.picture_file, methods=["GET"]),
     # check_dir=False: a Bento without the UI's files still serves the API
     Mount("/static", StaticFiles(directory=HERE / "static", check_dir=False), name="static"),

@@ -21,6 +21,7 @@ import mlflow
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
+from serving.store import jobs
 from serving.ui.web import redirect, render, signed_in, workspace
 from training import tracking
 
@@ -87,7 +88,25 @@ def models_page(request: Request) -> Response:
         rows.append({**model, **{k: metrics.get(m) for k, m in METRICS.items()},
                      "pictures": {name: picture(model["industry"], str(model["version"]), name)
                                   is not None for name in PICTURES}})
-    return render(request, "models.html", sess, user, models=rows, pictures=list(PICTURES))
+    drift = jobs.latest_detail(workspace().engine, "drift")
+    return render(request, "models.html", sess, user, models=rows, pictures=list(PICTURES),
+                  drift_as_of=drift[0] if drift else None,
+                  drift=(drift[1].get("industries") or {}) if drift else {},
+                  drift_run=drift[1].get("run_id") if drift else None)
+
+
+def drift_report(request: Request) -> Response:
+    """GET /drift/{run_id}.html: the nightly drift report of a scoring run (signed-in users)."""
+    _, user = signed_in(request)
+    if user is None:
+        return redirect(request, "/")
+    from serving.batch.drift import report_dir
+
+    found = report_dir() / f"run-{int(request.path_params['run_id'])}.html"
+    if not found.is_file():
+        return Response("404: no drift report for this run", status_code=404,
+                        media_type="text/plain; charset=utf-8")
+    return FileResponse(found, media_type="text/html; charset=utf-8")
 
 
 def picture_file(request: Request) -> Response:

@@ -18,6 +18,7 @@ from starlette.templating import Jinja2Templates
 from features.industries import default_config
 from features.settings import TIMEZONE
 from features.towns import towns
+from serving.store import jobs
 from serving.store.users import User
 from serving.ui import guard, i18n, session
 from serving.workspace.scores import Workspace
@@ -56,12 +57,18 @@ def render(request: Request, name: str, sess: dict[str, Any], user: User | None 
     lang = lang_of(request)
     response = templates.TemplateResponse(request, name, status_code=status, context={
         "t": i18n.translator(lang), "lang": lang, "base": request.scope.get("root_path", ""),
-        "csrf": sess["csrf"], "user": user, "choices": choices(), **context})
+        "csrf": sess["csrf"], "user": user, "choices": choices(),
+        "failing_jobs": failing_jobs() if user is not None else [], **context})
     keep(request, response, sess)
     if request.query_params.get("lang") in i18n.LANGS:
         response.set_cookie(i18n.COOKIE, lang, max_age=365 * 86400, samesite="strict",
                             httponly=True, secure=request.url.scheme == "https")
     return response
+
+
+def failing_jobs() -> list[dict[str, Any]]:
+    """Nightly steps whose latest attempt failed: the banner on every page."""
+    return jobs.failing(workspace().engine)
 
 
 def keep(request: Request, response: Response, sess: dict[str, Any]) -> None:

@@ -21,7 +21,7 @@ from features.loading import Sources, load_sources
 from features.prepare import Prepared, prepare
 from serving.store import decisions, runs
 from serving.store.users import User
-from serving.workspace import firm_detail
+from serving.workspace import firm_detail, triggers
 from training.champions import Champion
 from training.scoring import score_frames
 
@@ -204,17 +204,23 @@ class Workspace:
     def warnings(self, user: User, *, industry: str | None = None,
                  town_code: str | None = None, tier: str | None = None,
                  min_probability: float | None = None, limit: int = 50,
-                 offset: int = 0) -> dict[str, Any]:
+                 offset: int = 0, kind: str = "model") -> dict[str, Any]:
         if town_code is not None and not user.can_see_town(town_code):
             raise ApiError(403, f"town {town_code} is outside your towns", "town_code")
         run = self.latest_run()
+        if kind == "trigger":
+            if tier is not None or min_probability is not None:
+                raise ApiError(422, "trigger warnings have no tier or probability to filter "
+                                    "by", "tier" if tier is not None else "min_probability")
+            return triggers.listing(self.engine, user.towns, run, industry=industry,
+                                    town_code=town_code, limit=limit, offset=offset)
         if run is None:
             return {"items": [], "total": 0, "as_of": None, "run_id": None}
         rows, total = runs.warnings_page(
             self.engine, run.id, industry=industry, town_code=town_code, tier=tier,
             min_probability=min_probability, towns=user.towns, limit=limit, offset=offset)
-        items = [{**{k: r[k] for k in ("uscc", "name", "industry", "town_code", "probability",
-                                       "tier")},
+        shown = ("uscc", "name", "industry", "town_code", "probability", "tier")
+        items = [{"kind": "model", **{k: r[k] for k in shown},
                   "top_reason": (r["reasons"] or [None])[0]} for r in rows]
         return {"items": items, "total": total, "as_of": f"{run.as_of:%Y-%m-%d}",
                 "run_id": run.id}

@@ -29,7 +29,7 @@ from serving.store.users import add_user, audit, list_users
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TABLES = {"scoring_runs", "warnings", "users", "tokens", "audit_log", "plans", "plan_visits",
-          "outcomes", "decisions", "plan_unplaced"}
+          "outcomes", "decisions", "plan_unplaced", "jobs", "trigger_warnings"}
 
 
 def _head() -> str | None:
@@ -63,7 +63,7 @@ def test_open_without_url_uses_database_url(monkeypatch, tmp_path):
 def test_upgrade_from_empty_creates_every_table_at_head(url):
     engine = open_database(url)
     assert set(inspect(engine).get_table_names()) == TABLES | {"alembic_version"}
-    assert _revision(engine) == _head() == "0006"
+    assert _revision(engine) == _head() == "0007"
 
 
 def test_migrations_match_schema_module(engine):

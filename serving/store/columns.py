@@ -1,0 +1,49 @@
+"""Column types and JSON text shared by every table (`schema`).
+
+JSON columns are plain text written by `dump_json`, so SQLite and PostgreSQL store the same
+characters (Chinese reasons stay readable) and SQL NULL keeps its meaning ("not computed",
+"all towns") instead of the text "null".
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import DateTime, Dialect, TypeDecorator
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC timestamp on every backend (SQLite would hand back naive ones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value}: store timezone-aware times")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def dump_json(value: Any) -> str | None:
+    """JSON text for a JSON column (NumPy scalars as numbers); None stays SQL NULL."""
+    return None if value is None else json.dumps(value, ensure_ascii=False, default=_plain)
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "item"):  # numpy.float32(0.5) -> 0.5
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def load_json(text: str | None) -> Any:
+    """The value `dump_json` wrote; SQL NULL reads back as None."""
+    return None if text is None else json.loads(text)

@@ -1,0 +1,90 @@
+"""Planting the triggers' patterns in a generated market's tables, for tests that must find
+them: a complaint surge, a cluster registration and a phoenix firm."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from features.codes import complete_codes
+from features.loading import load_sources
+
+AS_OF = pd.Timestamp("2025-01-01")
+CLUSTER_ADDRESS = "东莞市长安镇集群路88号"
+
+
+def new_codes(n: int, tag: str) -> list[str]:
+    """`n` valid credit codes no generated market uses (body `MA` + `tag` + a number)."""
+    first16 = np.array([list(f"91441900MA{tag}{i:04d}".encode()) for i in range(n)],
+                       dtype=np.uint8)
+    return list(complete_codes(first16))
+
+
+@dataclass
+class Planted:
+    tables: dict[str, pd.DataFrame]
+    surge: str  # the firm with a complaint surge
+    surge_orders: list[str]
+    cluster: list[str]  # the firms registered at one address
+    phoenix: str  # the new firm
+    bad_firm: str  # the earlier penalised firm it shares its legal representative with
+
+
+def _register(reg: pd.DataFrame, template: pd.Series, codes: list[str],
+              days: list[pd.Timestamp],
+              **values: object) -> pd.DataFrame:
+    rows = pd.DataFrame([template] * len(codes)).reset_index(drop=True)
+    rows = rows.assign(uscc=codes, established_on=pd.to_datetime(days),
+                       known_at=pd.to_datetime(days), status="存续", reg_no=None,
+                       parent_uscc=None, **values)
+    rows["name"] = [f"东莞市植入{c[-6:]}有限公司" for c in codes]
+    return pd.concat([reg, rows.astype(reg.dtypes.to_dict())], ignore_index=True)
+
+
+def _days(as_of: pd.Timestamp, *before: int) -> list[pd.Timestamp]:
+    return [as_of - pd.Timedelta(days=d) for d in before]
+
+
+def plant(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp = AS_OF) -> Planted:
+    """The three patterns, each complete only in the month before `as_of`."""
+    tables = {k: v.copy() for k, v in tables.items()}
+    reg, comp, pen = tables["registrations"], tables["complaints"], tables["penalties"]
+    old = reg.loc[(reg["established_on"] < as_of - pd.Timedelta(days=730))
+                  & reg["legal_rep_id"].notna()]
+    quiet = old.loc[~old["uscc"].isin(comp["uscc"].dropna()) & ~old["uscc"].isin(pen["uscc"])]
+    surge = str(quiet["uscc"].iloc[0])
+    orders = [f"PLANT{i:04d}" for i in range(8)]
+    received = pd.DatetimeIndex(_days(as_of, *range(27, 5, -3)))  # 8, the last 6 days before
+    template = comp.iloc[0]
+    planted = pd.DataFrame([template] * 8).reset_index(drop=True).assign(
+        order_id=orders, received_at=received, known_at=received, kind="投诉", uscc=surge,
+        subject_name=None, town_code=quiet["town_code"].iloc[0], closed_on=pd.NaT)
+    tables["complaints"] = pd.concat([comp, planted.astype(comp.dtypes.to_dict())],
+                                     ignore_index=True)
+
+    cluster = new_codes(6, "QQ")
+    days = _days(as_of, 73, 60, 47, 34, 29, 12)
+    reg = _register(reg, old.iloc[1], cluster, days, address=CLUSTER_ADDRESS,
+                    legal_rep_id=[f"PLANTREP{i}" for i in range(6)])
+
+    bad = pen.loc[pen["known_at"].between(*_days(as_of, 366, 31)), "uscc"]
+    bad_firm = str(reg.loc[reg["uscc"].isin(bad) & reg["legal_rep_id"].notna(), "uscc"].iloc[0])
+    rep = reg.loc[reg["uscc"] == bad_firm, "legal_rep_id"].iloc[0]
+    phoenix = new_codes(1, "PP")
+    reg = _register(reg, old.iloc[2], phoenix, _days(as_of, 22), address="东莞市虎门镇新址1号",
+                    legal_rep_id=rep)
+    tables["registrations"] = reg
+    return Planted(tables, surge, orders, cluster, phoenix[0], bad_firm)
+
+
+def write_planted(sources: Path, out: Path, as_of: pd.Timestamp) -> Planted:
+    """A copy of the sources folder with the patterns planted before `as_of`."""
+    shutil.copytree(sources, out)
+    planted = plant(load_sources(sources).tables, as_of)
+    for name in ("registrations", "complaints"):
+        planted.tables[name].to_parquet(out / f"{name}.parquet", index=False)
+    return planted

@@ -1,0 +1,92 @@
+"""The early-warning triggers find a planted complaint surge, cluster registration and phoenix
+firm, each with the events that made it fire, from what was known before the as-of date."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from features.loading import load_sources
+from features.triggers import RULES, detect, load_config
+from features.triggers.config import TriggerConfig
+from tests.features.plant import AS_OF, CLUSTER_ADDRESS, plant
+
+
+@pytest.fixture(scope="module")
+def planted(tiny):
+    return plant(load_sources(tiny).tables)
+
+
+@pytest.fixture(scope="module")
+def fired(planted) -> pd.DataFrame:
+    return detect(planted.tables, AS_OF)
+
+
+def _one(fired: pd.DataFrame, uscc: str, rule: str) -> pd.Series:
+    rows = fired.loc[(fired["uscc"] == uscc) & (fired["rule"] == rule)]
+    assert len(rows) == 1, f"{rule} did not fire once for {uscc}"
+    return rows.iloc[0]
+
+
+def test_a_complaint_surge_fires_with_its_complaints(planted, fired):
+    row = _one(fired, planted.surge, "complaint_surge")
+    assert {e["id"] for e in row["events"]} == set(planted.surge_orders)
+    assert all(e["table"] == "complaints" and e["date"] >= "2024-12-05" for e in row["events"])
+    assert row["text_zh"].startswith("近30天投诉举报8件")
+    assert row["latest_event_on"] == pd.Timestamp("2024-12-26")
+
+
+def test_a_cluster_registration_fires_for_every_firm_at_the_address(planted, fired):
+    for uscc in planted.cluster:
+        row = _one(fired, uscc, "cluster_registration")
+        assert {e["of"] for e in row["events"]} == set(planted.cluster)
+        assert CLUSTER_ADDRESS in row["text_zh"] and "6家企业" in row["text_zh"]
+
+
+def test_a_phoenix_firm_fires_with_the_earlier_firms_penalty(planted, fired):
+    row = _one(fired, planted.phoenix, "phoenix_firm")
+    earlier = [e for e in row["events"] if e["of"] == planted.bad_firm]
+    assert earlier and all(e["table"] == "penalties" for e in earlier)
+    assert all("同一法定代表人" in e["what"] for e in earlier)
+    assert all(e["date"] < "2025-01-01" for e in row["events"])
+
+
+def test_nothing_known_on_or_after_the_date_makes_a_rule_fire(planted):
+    before = detect(planted.tables, pd.Timestamp("2024-12-01"))
+    assert planted.phoenix not in set(before["uscc"])  # registered on 10 December
+    surge = before.loc[before["rule"] == "complaint_surge", "uscc"]
+    assert planted.surge not in set(surge)  # only 3 of the 8 complaints known by then
+
+
+def test_one_firing_per_firm_and_rule_and_known_rules_only(fired):
+    assert not fired.duplicated(["uscc", "rule"]).any()
+    assert set(fired["rule"]) <= set(RULES)
+    assert fired["events"].map(len).between(1, 20).all()
+
+
+def test_thresholds_come_from_the_yaml_with_defaults(tmp_path):
+    assert load_config() == TriggerConfig()  # the shipped file says what the defaults say
+    path = tmp_path / "triggers.yaml"
+    path.write_text("cluster_registration:\n  min_firms: 8\n", encoding="utf-8")
+    config = load_config(path)
+    assert config.cluster_registration.min_firms == 8 and config.phoenix_firm.window_days == 180
+    path.write_text("complaint_surge:\n  alpha: 2\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"field complaint_surge\.alpha"):
+        load_config(path)
+
+
+def test_a_quasi_financial_scope_added_after_a_penalty_fires_with_both(planted):
+    tables = dict(planted.tables)
+    changes = tables["registration_changes"]
+    day = AS_OF - pd.Timedelta(days=10)
+    added = pd.DataFrame([{**changes.iloc[0].to_dict(), "change_id": "PLANTSCOPE",
+                           "uscc": planted.bad_firm, "change_type": "scope",
+                           "old_value": "餐饮服务；食品经营", "new_value": "投资咨询；资产管理",
+                           "changed_on": day, "known_at": day}])
+    tables["registration_changes"] = pd.concat([changes, added.astype(changes.dtypes)],
+                                               ignore_index=True)
+    row = _one(detect(tables, AS_OF), planted.bad_firm, "quasi_financial_scope")
+    tables_seen = {e["table"] for e in row["events"]}
+    assert tables_seen == {"registration_changes", "penalties"}
+    assert "PLANTSCOPE" in {e["id"] for e in row["events"]}
+    assert row["text_zh"].endswith("经营范围新增类金融业务")
