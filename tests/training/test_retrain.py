@@ -88,13 +88,24 @@ def test_killing_retrain_mid_run_leaves_every_alias(market, monthly_features, re
 def test_retrain_window_is_what_the_temporal_split_uses():
     start, end = pd.Timestamp("2021-01-01"), pd.Timestamp("2025-12-31")
     window = retrain_window(start, end)
-    food = window["food"]  # 180-day horizon: labels complete to 2025-06-30
+    qf = window["quasi_financial"]  # 365-day horizon: labels complete to 2024-12-31
+    assert qf[-3:] == list(pd.date_range("2024-10-31", "2024-12-31", freq="ME"))
+    assert qf[-4] == pd.Timestamp("2023-10-31") and len(qf) == TRAIN_MONTHS + 4
+    split = temporal_split(pd.DataFrame({"as_of": qf, "label": 0.0}), 365)
+    assert list(split.train["as_of"]) == qf[:-4]
+    assert split.calibration["as_of"].tolist() == [qf[-4]]
+    # food's probability is calibrated on the next month's random inspections: every
+    # month-end from a horizon before the test to a month before it is built too
+    food = window["food"]
     assert food[-3:] == list(pd.date_range("2025-04-30", "2025-06-30", freq="ME"))
-    assert food[-4] == pd.Timestamp("2024-10-31") and len(food) == TRAIN_MONTHS + 4
-    frame = pd.DataFrame({"as_of": food, "label": 0.0})
-    split = temporal_split(frame, 180)
-    assert list(split.train["as_of"]) == food[:-4]
-    assert split.calibration["as_of"].tolist() == [food[-4]]
+    assert food[-9:-3] == list(pd.date_range("2024-10-31", "2025-03-31", freq="ME"))
+    assert len(food) == TRAIN_MONTHS + 9
+    frame = pd.DataFrame({"as_of": food, "label": 0.0, "label_random": 1.0})
+    frame.loc[::2, "label_random"] = 0.0
+    split = temporal_split(pd.concat([frame] * 40), 180, target="label_random",
+                           target_days=30)  # 40 random visits a month-end
+    assert split.calibration["as_of"].drop_duplicates().tolist() == food[-8:-3]
+    assert split.train["as_of"].max() < food[-8]
     short = retrain_window(pd.Timestamp("2023-06-01"), end)["quasi_financial"]
     assert short[0] == pd.Timestamp("2023-06-30")  # never before the first event
 
