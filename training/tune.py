@@ -25,7 +25,7 @@ from training.data import (
     label_gap,
     load_features,
     periods,
-    temporal_split,
+    split_for,
 )
 from training.metrics import precision_at_k, roc_auc
 from training.model import DEFAULT_PARAMS, fit_pipeline, inputs
@@ -91,7 +91,7 @@ def tune_industry(features: Path, industry: str, trials: int = 20, seed: int = 0
                   ) -> dict[str, Any]:
     spec = default_config().industries[industry]  # type: ignore[index]
     frame = load_features(features, industry)
-    train = temporal_split(frame, spec.horizon_days).train
+    train = split_for(frame, spec).train  # the rows `train` fits on, nothing later
     names = feature_names(frame)
     chosen, best = search(train, names, spec.monthly_capacity, spec.horizon_days, trials,
                           seed, industry)
