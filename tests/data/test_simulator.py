@@ -73,7 +73,8 @@ def test_truth_ranks_outcomes_with_auc_inside_the_band(market):
     assert set(result["industry"]) == {"food", "ecommerce", "quasi_financial"}
     assert result["auc"].between(0.75, 0.92).all(), result
     quasi = result.set_index("industry").loc["quasi_financial"]
-    assert quasi["positives"] >= 100
+    # its label is enforcement alone (penalties, serious listing): rare, yet enough to judge
+    assert quasi["positives"] >= 80
 
 
 def test_messy_export_is_flagged_by_validate_and_quarantined_by_load(tmp_path):
