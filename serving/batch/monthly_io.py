@@ -104,3 +104,12 @@ def monthly_step(engine: Engine, sources: str, as_of: date) -> dict[str, Any]:
                for suffix in (".pdf", ".xlsx")]
     return {"month": month.label, "reports": written,
             "firms": int(tables["tiers"]["firms"].sum())}
+
+
+def report_months(engine: Engine) -> list[str]:
+    """The months (YYYY-MM) with a complete scoring run, newest first: those with a report."""
+    r = scoring_runs.c
+    query = select(r.as_of).where(r.status == "complete").distinct()
+    with engine.connect() as connection:
+        days = connection.execute(query).scalars().all()
+    return sorted({f"{day:%Y-%m}" for day in days}, reverse=True)

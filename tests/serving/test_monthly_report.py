@@ -163,3 +163,32 @@ def test_a_month_with_nothing_in_it_still_makes_a_report(tmp_path):
     pdf = tmp_path / "empty.pdf"
     pdf.write_bytes(report_bytes(t, JAN, ".pdf"))
     assert "本月无记录" in assert_pdf_report(pdf, tmp_path, pages=7)
+
+
+def test_the_workspace_serves_the_report_to_viewers_with_their_towns_only(
+        served_env, client, tmp_path):
+    from tests.serving.ui_client import sign_in
+
+    client.cookies.clear()
+    anonymous = client.get("/ui/reports/monthly/2026-01.xlsx", follow_redirects=False)
+    sign_in(client, served_env.tokens["viewer"])
+    page = client.get("/ui/reports").text
+    every = client.get("/ui/reports/monthly/2026-01.xlsx")
+    bad = client.get("/ui/reports/monthly/2026-13.pdf")
+    sign_in(client, served_env.tokens["branch"])  # an officer of one town
+    mine = client.get("/ui/reports/monthly/2026-01.xlsx")
+    pdf = client.get("/ui/reports/monthly/2026-01.pdf")
+    assert anonymous.status_code in (302, 303) and bad.status_code == 400
+    assert 'href="/ui/reports/monthly/2026-01.pdf"' in page
+    assert 'href="/ui/reports/monthly/2026-01.xlsx"' in page and "月度市场风险报告" in page
+    assert every.status_code == 200 and mine.status_code == 200 and pdf.status_code == 200
+    assert pdf.headers["content-type"] == "application/pdf"
+
+    def towns(data: bytes) -> set[str]:
+        rows = list(load_workbook(BytesIO(data), read_only=True)[
+            "企业风险等级及较上月变动"].values)[4:]
+        return {row[1] for row in rows}
+
+    assert len(towns(every.content)) > 1 and towns(mine.content) == {EAST}
+    (tmp_path / "mine.pdf").write_bytes(pdf.content)
+    assert "东城" in assert_pdf_report(tmp_path / "mine.pdf", tmp_path, pages=7)
