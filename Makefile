@@ -10,13 +10,15 @@ export BENTOML_HOME := $(CURDIR)/.bentoml
 install: system $(VENV)/.installed
 
 # Debian packages the tests need: Chromium for the browser tests (never `playwright install`),
-# a Chinese font for the pages' screenshots, faketime for the tests run a year ahead
+# a Chinese font for the pages' screenshots and the monthly report's PDF, faketime for the
+# tests run a year ahead, poppler-utils (pdftoppm, pdftotext) to check the monthly report's PDF
 system:
 	@command -v chromium >/dev/null && command -v faketime >/dev/null \
+	  && command -v pdftoppm >/dev/null && command -v pdftotext >/dev/null \
 	  && fc-list :lang=zh | grep -q . \
 	  || { $(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq \
 	       && $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq \
-	          chromium fonts-wqy-zenhei faketime; }
+	          chromium fonts-wqy-zenhei faketime poppler-utils; }
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || python3 -m venv $(VENV)

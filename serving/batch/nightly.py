@@ -1,10 +1,11 @@
 """`riskwarn nightly`: the bureau's operating loop for one as-of date.
 
-validate → score → triggers → drift → prune, each step recorded in `jobs` with its status and
-duration. A step already complete for the date is not redone, so a second call does nothing and
-a call after a failure resumes at the failed step. A failing step stops the night: what earlier
-nights wrote stays what everyone sees (a scoring run becomes visible only when complete), and
-the step's failure is what the gauge and the workspace's banner show.
+validate → score → triggers → drift → prune (→ report on the first of a month), each step
+recorded in `jobs` with its status and duration. A step already complete for the date is not
+redone, so a second call does nothing and a call after a failure resumes at the failed step. A
+failing step stops the night: what earlier nights wrote stays what everyone sees (a scoring run
+becomes visible only when complete), and the step's failure is what the gauge and the
+workspace's banner show.
 """
 
 from __future__ import annotations
@@ -130,12 +131,22 @@ def prune_step(engine: Engine, keep: int) -> dict[str, Any]:
     return {"runs_thinned": len(done.runs), "rows": done.rows}
 
 
+def report_step(engine: Engine, sources: str, as_of: date) -> dict[str, Any]:
+    from serving.batch.monthly_io import monthly_step
+
+    return monthly_step(engine, sources, as_of)
+
+
 def nightly_steps(engine: Engine, sources: str, as_of: date, keep: int) -> list[Step]:
-    """The night's steps in order, each a function returning what it did."""
+    """The night's steps in order, each a function returning what it did; on the first of a
+    month the last is `report`, the monthly report of the month just ended."""
+    monthly: list[Step] = ([("report", lambda: report_step(engine, sources, as_of))]
+                           if as_of.day == 1 else [])
     return [
         ("validate", lambda: validate_step(sources, as_of)),
         ("score", lambda: score_step(engine, sources, as_of)),
         ("triggers", lambda: triggers_step(engine, sources, as_of)),
         ("drift", lambda: drift_step(engine, as_of)),
         ("prune", lambda: prune_step(engine, keep)),
+        *monthly,
     ]

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import typer
 
-from serving.cli import data, models, operations, service
+from serving.cli import data, models, operations, reports, service
 
 app = typer.Typer(help="Risk warnings for a market-supervision bureau.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
 
 for command in (data.simulate, data.validate, data.features, models.train, models.tune,
                 models.promote, models.evaluate, models.retrain, models.backtest,
-                operations.score, operations.nightly, operations.prune, service.serve,
-                service.build, operations.schedule, service.demo):
+                operations.score, operations.nightly, operations.prune, reports.report,
+                service.serve, service.build, operations.schedule, service.demo):
     app.command()(command)
 app.add_typer(operations.users, name="users")
 app.add_typer(data.adapt, name="adapt")

@@ -157,8 +157,9 @@ def nightly(
     keep: Annotated[int, typer.Option(
         min=1, max=10_000, help="complete runs `prune` keeps whole")] = 30,
 ) -> None:
-    """The operating loop for one date: validate → score → triggers → drift → prune, each step
-    recorded; a date already done is not redone; a failing step exits 1 with one line."""
+    """The operating loop for one date: validate → score → triggers → drift → prune (→ the
+    monthly report on the first of a month), each step recorded; a date already done is not
+    redone; a failing step exits 1 with one line."""
     from features.settings import bureau_today
     from serving.batch.nightly import StepDone, StepFailed, nightly_steps, run_steps
     from serving.batch.score import location_of

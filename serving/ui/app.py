@@ -35,6 +35,7 @@ from serving.ui import (
     overview,
     planning_page,
     plans_page,
+    reports_page,
     session,
 )
 from serving.ui.headers import SecurityHeaders
@@ -285,6 +286,8 @@ app = Starlette(routes=[
     Route("/plan/{plan_id:int}.csv", downloads.plan_export, methods=["GET"]),
     Route("/models", models_page.models_page, methods=["GET"]),
     Route("/operations", operations_page.operations_page, methods=["GET"]),
+    Route("/reports", reports_page.reports_page, methods=["GET"]),
+    Route("/reports/monthly/{name}", reports_page.monthly_download, methods=["GET"]),
     Route("/drift/{run_id:int}.html", models_page.drift_report, methods=["GET"]),
     Route("/models/{industry}/{alias}/{name}.png", models_page.picture_file, methods=["GET"]),
     # check_dir=False: a Bento without the UI's files still serves the API

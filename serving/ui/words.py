@@ -223,6 +223,13 @@ WORDS: dict[str, tuple[str, str]] = {
     "trend_legend": ("横轴为评分基准日，纵轴为 C–D 级企业占比。",
                      "Scoring runs by as-of date across; share of firms in C–D up."),
     "operations": ("运行情况", "Operations"),
+    "reports": ("报告", "Reports"),
+    "monthly_report": ("月度市场风险报告", "Monthly market-risk report"),
+    "reports_help": ("每月按行业与乡镇汇总：风险等级及变动、预警处置、检查命中率、"
+                     "处罚与投诉、模型漂移。",
+                     "Per industry and town, each month: tiers and movement, triggers, "
+                     "inspection hit rates, penalties and complaints, drift."),
+    "month": ("月份", "Month"),
     "job_failed": ("夜间作业失败：{as_of} 的步骤 {step}：{error}。页面显示的是上一次完成的结果。",
                    "The nightly run failed: step {step} of {as_of}: {error}. The pages show "
                    "the last complete results."),

@@ -83,7 +83,21 @@ def test_three_nights_three_runs_each_step_recorded(nights):
     latest = runs.latest_run(engine)
     assert latest is not None and latest.as_of == date(2026, 1, 3) and latest.id == 3
     steps = [(r["as_of"], r["step"], r["status"]) for r in jobs.recent(engine)]
-    assert len(steps) == 15 and {s[2] for s in steps} == {"complete"}
+    assert len(steps) == 16 and {s[2] for s in steps} == {"complete"}
+    assert [s[0] for s in steps if s[1] == "report"] == [date(2026, 1, 1)]  # first of a month
+
+
+def test_the_first_night_of_a_month_reports_on_the_month_just_ended(nights, tmp_path):
+    from tests.serving.test_monthly_report import assert_pdf_report
+
+    assert "2026-01-01 report: done in" in nights.outputs[0]
+    assert all(" report: " not in output for output in nights.outputs[1:])
+    folder = nights.data / "reports" / "monthly"
+    assert sorted(p.name for p in folder.iterdir()) == ["2025-12.pdf", "2025-12.xlsx"]
+    assert_pdf_report(folder / "2025-12.pdf", tmp_path, pages=7)
+    as_of, detail = jobs.latest_detail(open_database(nights.url), "report")
+    assert as_of == date(2026, 1, 1) and detail["month"] == "2025-12"
+    assert detail["reports"] == [str(folder / "2025-12.pdf"), str(folder / "2025-12.xlsx")]
 
 
 def test_each_run_has_a_drift_report_and_the_model_page_its_summary(nights):

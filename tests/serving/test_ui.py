@@ -285,7 +285,7 @@ def test_every_page_fits_desktop_and_tablet_width_and_is_photographed(browser, u
     the test checks that no page scrolls sideways at either width."""
     uscc = _undecided_firm(served_env, 6)
     pages = {"overview": "/overview", "queue": "/queue", "firm": f"/firm/{uscc}",
-             "plans": "/plans", "models": "/models"}
+             "plans": "/plans", "models": "/models", "reports": "/reports"}
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for label, (width, height) in VIEWPORTS.items():
         context = browser.new_context(viewport={"width": width, "height": height})
