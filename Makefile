@@ -3,6 +3,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 SCALE ?= small
 export BENTOML_DO_NOT_TRACK := true
+# nothing leaves the machine at run time: no usage telemetry from BentoML or MLflow
+export MLFLOW_DISABLE_TELEMETRY := true
 export BENTOML_HOME := $(CURDIR)/.bentoml
 
 .PHONY: install system demo test lint bench clean

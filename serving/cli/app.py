@@ -6,9 +6,15 @@ only puts them in order on one Typer app.
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 from serving.cli import data, models, operations, reports, service
+
+# nothing leaves the machine at run time: no usage telemetry from MLflow or BentoML
+os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+os.environ.setdefault("BENTOML_DO_NOT_TRACK", "true")
 
 app = typer.Typer(help="Risk warnings for a market-supervision bureau.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
