@@ -24,12 +24,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from training.metrics import Z95
+
 LOW, HIGH = 0.8, 1.25
 MIN_GROUP, MIN_FLAGGED, MIN_POSITIVES = 50, 20, 10  # firms; below any of these: too small
 SIZE_BANDS = (np.log1p(10.0), np.log1p(100.0))  # registered capital 10 and 100 万元
 RATES = ("fpr", "fdr", "ppr", "pprev")
 REST = "其余乡镇"  # the towns still too small to judge in their district, pooled
-Z = 1.959964
 
 
 def flag_top_k(frame: pd.DataFrame, scores: np.ndarray, k: int) -> np.ndarray:
@@ -77,7 +78,7 @@ def _judge(g: pd.DataFrame) -> pd.DataFrame:
     fdr = g["fdr"].clip(1e-9, 1 - 1e-9)
     var = (1 - fdr) / (g["flagged_firms"].clip(lower=1) * fdr)
     ref_var = var[g["reference"]].to_numpy()
-    half = Z * np.sqrt(var + (ref_var[0] if len(ref_var) else np.nan))
+    half = Z95 * np.sqrt(var + (ref_var[0] if len(ref_var) else np.nan))
     g["fdr_disparity_low"] = g["fdr_disparity"] * np.exp(-half)
     g["fdr_disparity_high"] = g["fdr_disparity"] * np.exp(half)
     g["judged"] = ~g["small"] & (len(candidates) >= 2)  # a group alone is compared with none

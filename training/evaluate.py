@@ -120,6 +120,5 @@ def evaluate_period(frame: pd.DataFrame, scores: np.ndarray, k: int,
     out["test_calibration_ece"] = out["test_ece" if target == "label" else "test_random_ece"]
     out["test_ece_noise_floor"] = ece_noise_floor(
         scores[seen], frame["uscc"].to_numpy()[seen] if "uscc" in frame else None)
-    out.update(random_ipw(frame, scores, k, horizon_days,
-                          "label_random" if target == "label_random" else target))
+    out.update(random_ipw(frame, scores, k, horizon_days, target))
     return out

@@ -46,6 +46,7 @@ def recall_at_k(y: np.ndarray, scores: np.ndarray, k: int) -> float:
 
 
 MONTH_DAYS = 365.25 / 12
+Z95 = 1.959963984540054  # the normal quantile of a two-sided 95 % interval (norm.ppf(0.975))
 
 
 def random_outcomes(frame: pd.DataFrame, target: str = "label_random") -> np.ndarray:

@@ -37,6 +37,7 @@ from training.data import (
 )
 from training.evaluate import evaluate_period
 from training.identity import same_as
+from training.metrics import Z95
 from training.model import probabilities
 
 ECE_TOLERANCE = 0.01
@@ -58,9 +59,6 @@ def _scores(uri: str, frame: pd.DataFrame, names: list[str]) -> np.ndarray:
 
 def version_uri(industry: str, version: str) -> str:
     return f"models:/{tracking.model_name(industry)}/{version}"
-
-
-Z95 = 1.959964  # the normal quantile of a two-sided 95 % interval
 
 
 def _ipw(metrics: dict[str, float], who: str, prefix: str) -> dict[str, float]:

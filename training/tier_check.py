@@ -10,24 +10,27 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
+from training.metrics import Z95 as Z
 from training.metrics import precision_ipw, random_outcomes, window_inclusion
 from training.tiers import TIERS, assign_tiers
 
-Z = float(norm.ppf(0.975))
 COLUMNS = ("tier", "rows", "predicted", "observed", "observed_low", "observed_high",
            "random_seen", "observed_ipw", "ipw_low", "ipw_high", "within_ipw")
+
+
+def wilson_at(p: float, n: float) -> tuple[float, float]:
+    """Wilson's 95 % interval of a proportion `p` observed on `n` (possibly effective) rows."""
+    centre = (p + Z**2 / (2 * n)) / (1 + Z**2 / n)
+    half = Z * np.sqrt(p * (1 - p) / n + Z**2 / (4 * n**2)) / (1 + Z**2 / n)
+    return float(centre - half), float(centre + half)
 
 
 def wilson(found: int, n: int) -> tuple[float, float]:
     """Wilson's 95 % interval of a proportion (NaN without rows)."""
     if n == 0:
         return float("nan"), float("nan")
-    p = found / n
-    centre = (p + Z**2 / (2 * n)) / (1 + Z**2 / n)
-    half = Z * np.sqrt(p * (1 - p) / n + Z**2 / (4 * n**2)) / (1 + Z**2 / n)
-    return float(centre - half), float(centre + half)
+    return wilson_at(found / n, n)
 
 
 def ipw_interval(estimate: float, se: float, y_random: np.ndarray, mine: np.ndarray,
@@ -40,11 +43,9 @@ def ipw_interval(estimate: float, se: float, y_random: np.ndarray, mine: np.ndar
         return float("nan"), float("nan")
     weight = 1.0 / inclusion[seen]
     n_eff = weight.sum() ** 2 / (weight**2).sum()
-    p = min(max(estimate, 0.0), 1.0)
-    centre = (p + Z**2 / (2 * n_eff)) / (1 + Z**2 / n_eff)
-    half = Z * np.sqrt(p * (1 - p) / n_eff + Z**2 / (4 * n_eff**2)) / (1 + Z**2 / n_eff)
-    return (float(max(0.0, min(estimate - Z * se, centre - half))),
-            float(min(1.0, max(estimate + Z * se, centre + half))))
+    low, high = wilson_at(min(max(estimate, 0.0), 1.0), n_eff)
+    return (float(max(0.0, min(estimate - Z * se, low))),
+            float(min(1.0, max(estimate + Z * se, high))))
 
 
 def tier_calibration(test: pd.DataFrame, scores: np.ndarray, cutoffs: list[float],

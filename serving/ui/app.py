@@ -38,6 +38,7 @@ from serving.ui import (
     reports_page,
     session,
 )
+from serving.ui.decision_form import decision_form
 from serving.ui.headers import SecurityHeaders
 from serving.ui.web import (
     DECISION_FILTERS,
@@ -180,19 +181,6 @@ def firm_page(request: Request) -> Response:
 FIELD_ERRORS = {"reason": "dismiss_needs_reason", "decision": "pick_decision"}  # i18n keys
 
 
-def chosen_reason(code: str | None, other: str | None) -> tuple[str | None, str | None]:
-    """(the reason to store, or None; an i18n error key, or None) from the form's reason list
-    and its "other" text. A listed reason is stored in the bureau's words (Chinese); "other"
-    stores the officer's own text and needs one; the form's hints are never stored."""
-    if not code:
-        return None, None
-    if code not in i18n.DISMISS_REASONS:
-        return None, "dismiss_needs_reason"
-    if code == "other":
-        return (other, None) if other else (None, "other_needs_text")
-    return i18n.translator("zh")(f"dismiss_{code}"), None
-
-
 async def decide(request: Request) -> Response:
     sess, user, form = await form_of(request)
     if user is None:
@@ -202,9 +190,7 @@ async def decide(request: Request) -> Response:
     if not role_allows(user.role, "officer"):
         return await anyio.to_thread.run_sync(functools.partial(page, status=403,
                                                                 error="officer_only"))
-    fields = {k: (str(form.get(k) or "").strip()[:2000] or None)
-              for k in ("decision", "reason_code", "reason_other", "note")}
-    reason, problem = chosen_reason(fields["reason_code"], fields["reason_other"])
+    fields, reason, problem = decision_form(form)
     if problem is None and fields["decision"] == "dismiss" and reason is None:
         problem = "dismiss_needs_reason"
     if problem is not None:
@@ -231,9 +217,7 @@ async def decide_trigger(request: Request) -> Response:
     if not role_allows(user.role, "officer"):
         return await anyio.to_thread.run_sync(functools.partial(page, status=403,
                                                                 error="officer_only"))
-    fields = {k: (str(form.get(k) or "").strip()[:2000] or None)
-              for k in ("decision", "reason_code", "reason_other", "note")}
-    reason, problem = chosen_reason(fields["reason_code"], fields["reason_other"])
+    fields, reason, problem = decision_form(form)
     try:
         if problem is not None:
             raise ApiError(400, problem, "reason")
