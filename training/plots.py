@@ -15,8 +15,9 @@ from training.bias import HIGH, LOW
 from training.evaluate import list_shares
 
 # group names are Chinese (districts, 片区): Debian's WenQuanYi font where installed (make
-# install adds it), DejaVu for the rest
+# install adds it), DejaVu for the rest; WenQuanYi has no minus sign (U+2212), so the hyphen
 plt.rcParams["font.sans-serif"] = ["WenQuanYi Zen Hei", "Noto Sans CJK SC", "DejaVu Sans"]
+plt.rcParams["axes.unicode_minus"] = False
 
 
 def close(figure: Figure) -> None:
