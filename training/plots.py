@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 from training.bias import HIGH, LOW
 from training.evaluate import list_shares
@@ -105,6 +106,8 @@ def tier_reliability(table: pd.DataFrame) -> Figure:
             ax.annotate(str(tier), (max(px, floor), floor * 1.2), ha="center")
     ax.set(xscale="log", yscale="log", xlabel="mean predicted probability (tier)",
            ylabel="observed rate", title="Calibration by tier")
+    for axis in (ax.xaxis, ax.yaxis):  # "0.1 %", "10 %": no 10⁻³ in an officer's chart
+        axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v * 100:g} %"))
     ax.legend(loc="upper left", fontsize="small")
     fig.tight_layout()
     return fig
