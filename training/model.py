@@ -90,8 +90,11 @@ def fit_pipeline(train: pd.DataFrame, features: list[str], params: dict[str, Any
     dates = 1 if "as_of" not in train or is_cohort(train) else train["as_of"].nunique()
     pipeline = make_pipeline(features, lightgbm_params(params, dates), seed)
     n_cat = len(column_order(features)[0])
-    pipeline.fit(inputs(train, features), train["label"].astype(int),
-                 model__categorical_feature=list(range(n_cat)))
+    # the steps one by one, as Pipeline.fit does, so the input frame is freed once encoded
+    # (at city scale it and the encoded array are a copy of the training rows each)
+    encoded = pipeline.named_steps["encode"].fit_transform(inputs(train, features))
+    pipeline.named_steps["model"].fit(encoded, train["label"].astype(int).to_numpy(),
+                                      categorical_feature=list(range(n_cat)))
     return pipeline
 
 

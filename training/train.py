@@ -127,10 +127,9 @@ def _split_and_fit(features: Path, industry: str, spec: Industry, chosen: dict[s
             return split, names, fit_and_evaluate(split, names, chosen, k, proportions,
                                                   dask_fit.fitter(client, rows), window, target,
                                                   districts_of(features))
-    frame = load_features(features, industry)
-    target = Target(calibration_target(spec, frame.columns), window)
-    split = split_for(frame, spec)
-    names = feature_names(frame)
+    split = split_for(load_features(features, industry), spec)  # the whole frame freed here
+    target = Target(calibration_target(spec, split.train.columns), window)
+    names = feature_names(split.train)
     return split, names, fit_and_evaluate(split, names, chosen, k, proportions,
                                           horizon_days=window, target=target,
                                           districts=districts_of(features))
