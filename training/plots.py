@@ -16,9 +16,12 @@ from training.bias import HIGH, LOW
 from training.evaluate import list_shares
 
 # group names are Chinese (districts, 片区): Debian's WenQuanYi font where installed (make
-# install adds it), DejaVu for the rest; WenQuanYi has no minus sign (U+2212), so the hyphen
-plt.rcParams["font.sans-serif"] = ["WenQuanYi Zen Hei", "Noto Sans CJK SC", "DejaVu Sans"]
-plt.rcParams["axes.unicode_minus"] = False
+# install adds it), DejaVu for the rest. WenQuanYi has no minus sign (U+2212): the hyphen is
+# drawn instead; its one weight is 500 (asked for "normal", matplotlib warns for every text)
+plt.rcParams.update({
+    "font.sans-serif": ["WenQuanYi Zen Hei", "Noto Sans CJK SC", "DejaVu Sans"],
+    "axes.unicode_minus": False, "font.weight": 500, "axes.titleweight": 500,
+    "axes.labelweight": 500, "figure.titleweight": 500})
 
 
 def close(figure: Figure) -> None:
