@@ -85,6 +85,16 @@ def month_report(engine: Engine, month: Month, suffix: str, towns: list[str] | N
     return report_bytes(tables, month, suffix, "、".join(towns) if towns else "全部乡镇")
 
 
+def stored_or_built(engine: Engine, month: Month, suffix: str,
+                    towns: list[str] | None = None) -> bytes:
+    """Every town's report as nightly wrote it under `report_dir()` (the file the bureau was
+    sent), built on request only when that file is missing or a user sees only some towns."""
+    stored = report_dir() / f"{month.label}{suffix}"
+    if towns is None and stored.is_file():
+        return stored.read_bytes()
+    return month_report(engine, month, suffix, towns)
+
+
 def write_report(path: Path, data: bytes) -> Path:
     """Write atomically: a reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
