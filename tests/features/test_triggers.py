@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 from features.loading import load_sources
-from features.triggers import RULES, detect, load_config
+from features.triggers import AREA_COLUMNS, RULES, detect, detect_areas, load_config
 from features.triggers.config import TriggerConfig
-from tests.features.plant import AS_OF, CLUSTER_ADDRESS, plant
+from tests.features.plant import AREA_COMPLAINTS, AS_OF, CLUSTER_ADDRESS, plant
 
 
 @pytest.fixture(scope="module")
@@ -90,3 +90,19 @@ def test_a_quasi_financial_scope_added_after_a_penalty_fires_with_both(planted):
     assert tables_seen == {"registration_changes", "penalties"}
     assert "PLANTSCOPE" in {e["id"] for e in row["events"]}
     assert row["text_zh"].endswith("经营范围新增类金融业务")
+
+
+def test_an_area_complaint_surge_fires_for_its_town_and_industry_only(tiny, planted):
+    areas = detect_areas(planted.tables, AS_OF)
+    row = areas.set_index(["town_code", "industry"]).loc[(planted.area_town, "food")]
+    assert row["complaints"] >= AREA_COMPLAINTS and row["complaints"] > row["upper_limit"]
+    assert row["text_zh"].startswith(f"近30天该镇街本行业投诉举报{row['complaints']}件")
+    assert f"价格 {AREA_COMPLAINTS}" in row["text_zh"] and row["rule"] == "area_complaint_surge"
+    assert len(areas) == 1 and list(areas.columns) == list(AREA_COLUMNS)  # no other area moved
+    fired = detect(planted.tables, AS_OF)
+    area_firms = fired.loc[fired["rule"] == "complaint_surge", "uscc"]
+    assert list(area_firms) == [planted.surge]  # no firm of the area fires on its own
+    earlier = detect_areas(planted.tables, AS_OF - pd.Timedelta(days=20))
+    assert earlier.empty  # 5 of the 24 reports known by then
+    unplanted = detect_areas(load_sources(tiny).tables, AS_OF)
+    assert unplanted.empty
