@@ -1,7 +1,8 @@
 """Sudden growth of complaints in an area (区域投诉举报激增): a town × industry's complaints and
-reports in the window against the area's own rate over the year before, on a Poisson control
-chart (fires above the 1 - alpha upper limit). An area is not a firm: its firings go to the
-nightly output and the monthly report, never to the firm queue."""
+reports in the window against the area's own rate over the year before (or the same weeks a
+year earlier, in a season), on a Poisson control chart (fires above the 1 - alpha upper
+limit). An area is not a firm: its firings go to the nightly output and the monthly report,
+never to the firm queue."""
 
 from __future__ import annotations
 
@@ -29,8 +30,10 @@ def _top_categories(recent: pd.DataFrame) -> pd.Series:
 def area_complaint_surge(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp,
                          rule: AreaComplaintSurge) -> pd.DataFrame:
     """Areas (town_code, industry) with at least `min_count` complaints in the window, above
-    the Poisson upper control limit of their own earlier rate and `min_ratio` times it. The
-    industry is the complained-of firm's; the town the complaint's (else the firm's)."""
+    the Poisson upper control limit of their expected count and `min_ratio` times it. Expected:
+    the area's rate over the year before the window, or its count in the same weeks a year
+    earlier where that is higher (a seasonal peak is not a surge). The industry is the
+    complained-of firm's; the town the complaint's (else the firm's)."""
     comp, recent = counted_complaints(tables, as_of, rule.window_days, rule.baseline_days)
     reg = tables["registrations"].drop_duplicates("uscc").set_index("uscc")
     firm = comp["uscc"].astype(str)
@@ -41,10 +44,14 @@ def area_complaint_surge(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp,
             pd.Series(reg["town_code"].reindex(firm).to_numpy(), index=comp.index)))
     comp, recent = comp.loc[comp["town_code"].notna()], recent.loc[comp["town_code"].notna()]
     area = [comp["town_code"], comp["industry"]]
+    year_ago = comp["known_at"] < as_of - pd.Timedelta(days=rule.baseline_days)
     counts = pd.DataFrame({"complaints": recent.groupby(area).sum(),
-                           "before": (~recent).groupby(area).sum()})
-    expected = (counts["before"] * rule.window_days / rule.baseline_days).clip(
-        lower=rule.floor_per_window)
+                           "before": (~recent).groupby(area).sum(),
+                           "year_ago": year_ago.groupby(area).sum()})
+    # the area's rate, or the same weeks a year ago if higher (a season: 618, 双11, summer)
+    expected = pd.concat([counts["before"] * rule.window_days / rule.baseline_days,
+                          counts["year_ago"]], axis=1).max(axis=1).clip(
+                              lower=rule.floor_per_window)
     limit = pd.Series(poisson.ppf(1 - rule.alpha, expected), index=counts.index)
     fire = ((counts["complaints"] >= rule.min_count) & (counts["complaints"] > limit)
             & (counts["complaints"] >= rule.min_ratio * expected))

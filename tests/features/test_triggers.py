@@ -106,3 +106,14 @@ def test_an_area_complaint_surge_fires_for_its_town_and_industry_only(tiny, plan
     assert earlier.empty  # 5 of the 24 reports known by then
     unplanted = detect_areas(load_sources(tiny).tables, AS_OF)
     assert unplanted.empty
+
+def test_an_area_surge_as_high_as_the_same_weeks_a_year_before_is_a_season(planted):
+    comp = planted.tables["complaints"]
+    ours = comp.loc[comp["order_id"].str.startswith("AREA")]
+    year = pd.Timedelta(days=365)
+    last_year = ours.assign(order_id="Y" + ours["order_id"], received_at=ours["received_at"]
+                            - year, known_at=ours["known_at"] - year)
+    tables = {**planted.tables, "complaints": pd.concat([comp, last_year], ignore_index=True)}
+    assert detect_areas(tables, AS_OF).empty  # 双11 every year is no surge
+    assert len(detect_areas(tables, AS_OF - year)) == 1  # the first year it was
+
