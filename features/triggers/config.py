@@ -53,6 +53,9 @@ class PhoenixFirm(_Rule):
         "false_info", "unreachable", "abnormal_3y", "serious_violation"])
     # an address ties firms only where few firms ever registered (not a business centre)
     max_firms_at_address: int = Field(default=3, ge=1)
+    # a person ties firms only where they represent few (an agent or nominee heading hundreds
+    # ties unrelated firms; one_rep_many_firms watches such a person's new firms)
+    max_firms_of_rep: int = Field(default=3, ge=1)
 
 
 class RepeatedChanges(_Rule):

@@ -98,7 +98,8 @@ def plant(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp = AS_OF) -> Plant
                     legal_rep_id=[f"PLANTREP{i}" for i in range(6)])
 
     bad = pen.loc[pen["known_at"].between(*_days(as_of, 366, 31)), "uscc"]
-    bad_firm = str(reg.loc[reg["uscc"].isin(bad) & reg["legal_rep_id"].notna(), "uscc"].iloc[0])
+    alone = reg["legal_rep_id"].map(reg["legal_rep_id"].value_counts()) == 1  # no nominee
+    bad_firm = str(reg.loc[reg["uscc"].isin(bad) & alone, "uscc"].iloc[0])
     rep = reg.loc[reg["uscc"] == bad_firm, "legal_rep_id"].iloc[0]
     phoenix = new_codes(1, "PP")
     reg = _register(reg, old.iloc[2], phoenix, _days(as_of, 22), address="东莞市虎门镇新址1号",

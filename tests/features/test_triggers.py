@@ -8,7 +8,7 @@ import pytest
 
 from features.loading import load_sources
 from features.triggers import AREA_COLUMNS, RULES, detect, detect_areas, load_config
-from features.triggers.config import TriggerConfig
+from features.triggers.config import PhoenixFirm, TriggerConfig
 from tests.features.plant import AREA_COMPLAINTS, AS_OF, CLUSTER_ADDRESS, plant
 
 
@@ -117,3 +117,14 @@ def test_an_area_surge_as_high_as_the_same_weeks_a_year_before_is_a_season(plant
     assert detect_areas(tables, AS_OF).empty  # 双11 every year is no surge
     assert len(detect_areas(tables, AS_OF - year)) == 1  # the first year it was
 
+def test_a_person_heading_many_firms_ties_no_phoenix(planted):
+    reg = planted.tables["registrations"]
+    rep = reg.loc[reg["uscc"] == planted.bad_firm, "legal_rep_id"].iloc[0]
+    others = reg.loc[reg["legal_rep_id"] != rep].index[:3]  # an agent for three more firms
+    tables = {**planted.tables, "registrations": reg.assign(
+        legal_rep_id=reg["legal_rep_id"].where(~reg.index.isin(others), rep))}
+    fired = detect(tables, AS_OF)
+    assert planted.phoenix not in set(fired.loc[fired["rule"] == "phoenix_firm", "uscc"])
+    loose = TriggerConfig(phoenix_firm=PhoenixFirm(max_firms_of_rep=5))
+    fired = detect(tables, AS_OF, loose)
+    assert planted.phoenix in set(fired.loc[fired["rule"] == "phoenix_firm", "uscc"])
