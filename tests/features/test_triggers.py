@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from features.loading import load_sources
+from features.simulate import PLANTED_FILE
 from features.triggers import AREA_COLUMNS, RULES, detect, detect_areas, load_config
 from features.triggers.config import PhoenixFirm, TriggerConfig
 from tests.features.plant import AREA_COMPLAINTS, AS_OF, CLUSTER_ADDRESS, plant
@@ -107,6 +108,7 @@ def test_an_area_complaint_surge_fires_for_its_town_and_industry_only(tiny, plan
     unplanted = detect_areas(load_sources(tiny).tables, AS_OF)
     assert unplanted.empty
 
+
 def test_an_area_surge_as_high_as_the_same_weeks_a_year_before_is_a_season(planted):
     comp = planted.tables["complaints"]
     ours = comp.loc[comp["order_id"].str.startswith("AREA")]
@@ -116,6 +118,21 @@ def test_an_area_surge_as_high_as_the_same_weeks_a_year_before_is_a_season(plant
     tables = {**planted.tables, "complaints": pd.concat([comp, last_year], ignore_index=True)}
     assert detect_areas(tables, AS_OF).empty  # 双11 every year is no surge
     assert len(detect_areas(tables, AS_OF - year)) == 1  # the first year it was
+
+
+def test_the_generator_plants_each_pattern_and_its_rule_finds_every_planted_firm(tiny):
+    planted = pd.read_parquet(tiny / PLANTED_FILE)
+    assert set(planted["pattern"]) == set(RULES)  # every rule's pattern, in a tiny world too
+    assert (planted.groupby("pattern").size() <= 6).all()  # a handful of firms, not a flood
+    tables = load_sources(tiny).tables
+    for day, firms in planted.groupby("complete_on"):
+        fired = detect(tables, pd.Timestamp(day))
+        found = set(zip(fired["uscc"], fired["rule"], strict=True))
+        before = detect(tables, pd.Timestamp(day) - pd.Timedelta(days=130))  # not yet begun
+        for uscc, pattern in zip(firms["uscc"], firms["pattern"], strict=True):
+            assert (uscc, pattern) in found, (pattern, uscc, day)
+            assert uscc not in set(before.loc[before["rule"] == pattern, "uscc"]), pattern
+
 
 def test_a_person_heading_many_firms_ties_no_phoenix(planted):
     reg = planted.tables["registrations"]
