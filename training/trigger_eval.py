@@ -19,7 +19,7 @@ import pandas as pd
 
 from features.industries import industry_of
 from features.loading import load_sources
-from features.simulate.oracle import month_truth, planted_firms
+from features.simulate.oracle import monthly_risk, planted_firms
 from features.triggers import RULES, TriggerConfig, detect
 
 RISKY_SHARE = 0.10  # "truly risky": the top tenth of an industry's hidden risk in a month
@@ -46,10 +46,10 @@ def firings_over(tables: dict[str, pd.DataFrame], dates: Sequence[pd.Timestamp],
     return every.sort_values("as_of").drop_duplicates(["uscc", "rule"]).reset_index(drop=True)
 
 
-def _truth_of_months(sources: Path, firms: pd.DataFrame, planted: pd.DataFrame,
+def _hidden_risk_by_month(sources: Path, firms: pd.DataFrame, planted: pd.DataFrame,
                      months: Sequence[pd.Timestamp]) -> pd.DataFrame:
     """Per firm and month: industry, risk and `risky` (planted, or in its industry's top)."""
-    truth = month_truth(sources, months).merge(firms, on="uscc", how="left")
+    truth = monthly_risk(sources, months).merge(firms, on="uscc", how="left")
     cut = truth.groupby(["industry", "month"])["risk"].transform(
         lambda r: r.quantile(1 - RISKY_SHARE))
     return truth.assign(risky=(truth["risk"] >= cut) | truth["uscc"].isin(planted["uscc"]))
@@ -67,7 +67,7 @@ def trigger_precision(sources: Path, dates: Sequence[pd.Timestamp] | None = None
     reg = tables["registrations"][["uscc", "industry_code"]].drop_duplicates("uscc")
     firms = pd.DataFrame({"uscc": reg["uscc"], "industry": industry_of(reg["industry_code"])})
     month = (fired["as_of"] - pd.Timedelta(days=1)).dt.to_period("M").dt.to_timestamp()
-    truth = _truth_of_months(sources, firms, planted, sorted(set(month)))
+    truth = _hidden_risk_by_month(sources, firms, planted, sorted(set(month)))
     fired = fired.assign(month=month).merge(firms, on="uscc", how="left").merge(
         truth[["uscc", "month", "risk", "risky"]], on=["uscc", "month"], how="left")
     by_industry = truth.groupby(["industry", "month"]).agg(

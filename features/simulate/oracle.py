@@ -69,7 +69,7 @@ def planted_firms(sources: Path) -> pd.DataFrame:
     return found.assign(complete_on=pd.to_datetime(found["complete_on"]))
 
 
-def month_truth(sources: Path, months: Sequence[pd.Timestamp]) -> pd.DataFrame:
+def monthly_risk(sources: Path, months: Sequence[pd.Timestamp]) -> pd.DataFrame:
     """Every firm's hidden risk in `months` (their first days): uscc, month, risk."""
     truth = pd.read_parquet(Path(sources) / TRUTH_FILE,
                             filters=[("month", "in", sorted({m.date() for m in months}))])

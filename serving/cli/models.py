@@ -110,16 +110,16 @@ def evaluate(
 
     if not oracle:
         raise typer.BadParameter("only --oracle is implemented; metrics are in MLflow")
-    _models_against_truth(industry, alias)
+    _models_beside_oracle(industry, alias)
     where = sources or model_sources(industries(industry), alias)
     if where is None:
         err.print("triggers: no --sources and no registered model to take them from",
                   markup=False)
         return
-    _triggers_against_truth(where)
+    _triggers_beside_oracle(where)
 
 
-def _triggers_against_truth(sources: Path) -> None:
+def _triggers_beside_oracle(sources: Path) -> None:
     from training.trigger_eval import trigger_precision
 
     try:
@@ -133,7 +133,7 @@ def _triggers_against_truth(sources: Path) -> None:
     console.print(table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
 
 
-def _models_against_truth(industry: ModelIndustry, alias: str) -> None:
+def _models_beside_oracle(industry: ModelIndustry, alias: str) -> None:
     from training.oracle_eval import compare_with_oracle, oracle_tiers
 
     for key in industries(industry):
