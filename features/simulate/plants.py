@@ -172,11 +172,9 @@ class Planter:
 
 def complaint_surge(p: Planter, k: int) -> None:
     """A company with no complaints gets SURGE in the four weeks before the day."""
-    complained = set(p.tables["complaints"]["uscc"].drop_null().to_pylist())
-    for done, (_, firm) in zip(p.complete_days(k), p.old_companies(3 * k, p.first).iterrows(),
-                               strict=False):
-        if firm["uscc"] in complained:
-            continue
+    pool = p.old_companies(3 * k, p.first)
+    pool = pool.loc[~pool["uscc"].isin(p.tables["complaints"]["uscc"].drop_null().to_pylist())]
+    for done, (_, firm) in zip(p.complete_days(k), pool.iterrows(), strict=False):
         days = done - np.sort(p.rng.choice(28, SURGE, replace=False))
         seconds = p.rng.integers(8 * 3600, 22 * 3600, SURGE)
         for d, s in zip(days, seconds, strict=True):
