@@ -37,6 +37,22 @@ def truth_risk_at_k(frame: pd.DataFrame, scores: np.ndarray, risk: np.ndarray, k
     return float(share[known] @ risk[known] / share[known].sum()) if known.any() else np.nan
 
 
+def trained_on(version: Any) -> tuple[Path, Path]:
+    """The feature dataset a registered model version was trained on, and its sources."""
+    features = Path(tracking.client().get_run(str(version.run_id)).data.params["features"])
+    return features, Path(json.loads((features / "_manifest.json").read_text("utf-8"))[
+        "sources"])
+
+
+def model_sources(industries: list[str], alias: str) -> Path | None:
+    """The sources the first of `industries` with a model of `alias` was trained on."""
+    for industry in industries:
+        version = tracking.version_by_alias(industry, alias)
+        if version is not None:
+            return trained_on(version)[1]
+    return None
+
+
 def _held_out(industry: str, alias: str) -> dict[str, Any]:
     """The registered model, its test rows, their hidden risk and what the model was saved
     with (features, tier cut-offs)."""
@@ -44,8 +60,7 @@ def _held_out(industry: str, alias: str) -> dict[str, Any]:
     version = tracking.version_by_alias(industry, alias)
     if version is None:
         raise LookupError(f"{industry}: no model with alias {alias}")
-    features = Path(tracking.client().get_run(str(version.run_id)).data.params["features"])
-    sources = Path(json.loads((features / "_manifest.json").read_text("utf-8"))["sources"])
+    features, sources = trained_on(version)
     if not (sources / TRUTH_FILE).exists():
         raise FileNotFoundError(f"{sources}: no hidden truth (only generated data has one)")
     spec = default_config().industries[industry]  # type: ignore[index]

@@ -1,7 +1,8 @@
 """`riskwarn simulate`: a Dongguan-like market written as the bureau's seven source tables.
 
 Same seed, same output, byte for byte. The hidden truth (each firm's monthly risk) goes to
-`_truth/latent_risk.parquet`, which only evaluation code may read.
+`_truth/latent_risk.parquet`, and the firms planted with a trigger's pattern (`plants`) to
+`_truth/planted.parquet`; only evaluation code may read them.
 """
 
 from __future__ import annotations
@@ -21,10 +22,12 @@ from features.simulate.complaint_table import complaints
 from features.simulate.inspectors import draw_inspectors
 from features.simulate.market import months, run_market
 from features.simulate.naming import uscc_codes
+from features.simulate.plants import plant_patterns
 from features.simulate.population import EPOCH, draw_population
 from features.simulate.recorder import Recorder
 
 TRUTH_FILE = Path("_truth") / "latent_risk.parquet"
+PLANTED_FILE = Path("_truth") / "planted.parquet"
 BURN_IN_DAYS = 3 * 365  # the market runs three years before the data starts: no cold start
 TRUTH_SCHEMA = pa.schema([("uscc", pa.string()), ("month", pa.date32()), ("risk", pa.float32())])
 
@@ -83,7 +86,7 @@ def simulate_tables(spec: SimulationSpec, truth_path: Path | None,
     changes = rec.get("changes")
     window = (start, end)
     firms = tb.firm_strings(rng, pop, reg, codes, changes, spec.seed)
-    return {
+    tables = {
         "registrations": tb.registrations(rng, pop, reg, firms, changes, spec.seed),
         "registration_changes": tb.registration_changes(changes, firms, window),
         "penalties": tb.penalties(rec.get("penalties"), pop, firms, window),
@@ -93,6 +96,10 @@ def simulate_tables(spec: SimulationSpec, truth_path: Path | None,
         "abnormal_list": tb.abnormal_list(rec.get("listings"), firms, window),
         "inspectors": inspector_table,
     }
+    tables, planted = plant_patterns(tables, spec.entities, spec.seed, window)
+    if truth_path is not None:
+        _write(planted, truth_path.parent / PLANTED_FILE.name)
+    return tables
 
 
 def month_count(spec: SimulationSpec) -> int:

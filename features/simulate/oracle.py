@@ -1,4 +1,5 @@
-"""How well the hidden truth ranks real outcomes: the ceiling any model can aim at.
+"""How well the hidden truth ranks real outcomes: the ceiling any model can aim at; and the
+hidden truth itself (each firm's monthly risk, the firms planted with a trigger's pattern).
 
 Evaluation code only: this is the one place outside the generator that reads `_truth/`.
 Labels and the active population come from the feature pipeline's own definitions.
@@ -16,6 +17,7 @@ from sklearn.metrics import roc_auc_score
 from features.build import active_state
 from features.labels import label_columns
 from features.prepare import Prepared
+from features.simulate import PLANTED_FILE, TRUTH_FILE
 from features.windows import day_of
 
 
@@ -56,3 +58,19 @@ def oracle_auc(prep: Prepared, truth_path: Path, as_of: Sequence[pd.Timestamp]) 
         auc = roc_auc_score(y, group["risk"]) if y.nunique() == 2 else float("nan")
         rows.append((key, len(group), int(y.sum()), auc))
     return pd.DataFrame(rows, columns=["industry", "firm_dates", "positives", "auc"])
+
+
+def planted_firms(sources: Path) -> pd.DataFrame:
+    """The firms the generator planted a trigger's pattern in: uscc, pattern, complete_on."""
+    path = Path(sources) / PLANTED_FILE
+    if not path.exists():
+        raise FileNotFoundError(f"{sources}: no planted patterns (only generated data has them)")
+    found = pd.read_parquet(path)
+    return found.assign(complete_on=pd.to_datetime(found["complete_on"]))
+
+
+def monthly_risk(sources: Path, months: Sequence[pd.Timestamp]) -> pd.DataFrame:
+    """Every firm's hidden risk in `months` (their first days): uscc, month, risk."""
+    truth = pd.read_parquet(Path(sources) / TRUTH_FILE,
+                            filters=[("month", "in", sorted({m.date() for m in months}))])
+    return truth.assign(month=pd.to_datetime(truth["month"]))

@@ -13,15 +13,22 @@ from features.triggers.evidence import evidence, firings, known_within
 COUNTED_KINDS = ("投诉", "举报")  # complaints and reports; enquiries and suggestions are not
 
 
+def counted_complaints(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp, window_days: int,
+                       baseline_days: int) -> tuple[pd.DataFrame, pd.Series]:
+    """Complaints and reports known in the window and the baseline before it, each with its
+    firm (`uscc`; only those matched to one), and whether each is in the window."""
+    comp = known_within(tables["complaints"], as_of, window_days + baseline_days)
+    comp = comp.loc[comp["kind"].isin(COUNTED_KINDS)]
+    comp = comp.assign(uscc=match_subjects(comp, tables["registrations"]).to_numpy())
+    comp = comp.loc[comp["uscc"].notna()]
+    return comp, comp["known_at"] >= as_of - pd.Timedelta(days=window_days)
+
+
 def complaint_surge(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp,
                     rule: ComplaintSurge) -> pd.DataFrame:
     """Firms with at least `min_count` complaints in the window whose count is improbable at
     their own earlier rate (p < alpha; the rate is at least `floor_per_window`)."""
-    comp = known_within(tables["complaints"], as_of, rule.window_days + rule.baseline_days)
-    comp = comp.loc[comp["kind"].isin(COUNTED_KINDS)]
-    comp = comp.assign(uscc=match_subjects(comp, tables["registrations"]).to_numpy())
-    comp = comp.loc[comp["uscc"].notna()]
-    recent = comp["known_at"] >= as_of - pd.Timedelta(days=rule.window_days)
+    comp, recent = counted_complaints(tables, as_of, rule.window_days, rule.baseline_days)
     counts = pd.DataFrame({"recent": recent.groupby(comp["uscc"]).sum(),
                            "before": (~recent).groupby(comp["uscc"]).sum()})
     rate = (counts["before"] * rule.window_days / rule.baseline_days).clip(

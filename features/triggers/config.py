@@ -25,6 +25,16 @@ class ComplaintSurge(_Rule):
     floor_per_window: float = Field(default=0.5, gt=0)
 
 
+class AreaComplaintSurge(_Rule):
+    window_days: int = Field(default=30, gt=0, le=366)
+    baseline_days: int = Field(default=365, gt=0, le=3660)
+    min_count: int = Field(default=10, ge=1)
+    alpha: float = Field(default=0.001, gt=0, lt=1)
+    # at least this multiple of the expected count: seasons and overdispersion stay below it
+    min_ratio: float = Field(default=1.5, ge=1)
+    floor_per_window: float = Field(default=1.0, gt=0)
+
+
 class ClusterRegistration(_Rule):
     window_days: int = Field(default=90, gt=0, le=3660)
     min_firms: int = Field(default=5, ge=2)
@@ -43,6 +53,9 @@ class PhoenixFirm(_Rule):
         "false_info", "unreachable", "abnormal_3y", "serious_violation"])
     # an address ties firms only where few firms ever registered (not a business centre)
     max_firms_at_address: int = Field(default=3, ge=1)
+    # a person ties firms only where they represent few (an agent or nominee heading hundreds
+    # ties unrelated firms; one_rep_many_firms watches such a person's new firms)
+    max_firms_of_rep: int = Field(default=3, ge=1)
 
 
 class RepeatedChanges(_Rule):
@@ -66,6 +79,7 @@ class TriggerConfig(BaseModel):
 
     version: int = 1
     complaint_surge: ComplaintSurge = Field(default_factory=ComplaintSurge)
+    area_complaint_surge: AreaComplaintSurge = Field(default_factory=AreaComplaintSurge)
     cluster_registration: ClusterRegistration = Field(default_factory=ClusterRegistration)
     one_rep_many_firms: OneRepManyFirms = Field(default_factory=OneRepManyFirms)
     phoenix_firm: PhoenixFirm = Field(default_factory=PhoenixFirm)

@@ -103,12 +103,17 @@ def bad_events(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp, days: int,
 def phoenix_firm(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp,
                  rule: PhoenixFirm) -> pd.DataFrame:
     """New firms whose legal representative or address is another firm's that was penalised,
-    listed or (quasi-financial) deregistered in the lookback."""
+    listed or (quasi-financial) deregistered in the lookback. An address ties only where few
+    firms registered, a person only where they represent few firms (not an agent or nominee
+    heading hundreds, which `one_rep_many_firms` watches)."""
     reg = tables["registrations"]
     known = reg.loc[reg["known_at"] < as_of]
-    at_address = known["address"].value_counts()
-    crowded = at_address.index[at_address > rule.max_firms_at_address]
-    reg = reg.assign(address=reg["address"].where(~reg["address"].isin(crowded)))
+    ties = {}
+    for key, most in (("address", rule.max_firms_at_address),
+                      ("legal_rep_id", rule.max_firms_of_rep)):
+        count = known[key].value_counts()
+        ties[key] = reg[key].where(~reg[key].isin(count.index[count > most]))
+    reg = reg.assign(**ties)
     bad = bad_events(tables, as_of, rule.lookback_days, rule.listing_reasons)
     owners = reg.loc[reg["uscc"].isin(bad["uscc"]), ["uscc", "legal_rep_id", "address"]]
     bad = bad.merge(owners.rename(columns={"uscc": "of_firm"}), left_on="uscc",

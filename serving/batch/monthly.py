@@ -62,7 +62,9 @@ class MonthInputs:
 
     current: pd.DataFrame  # warnings of the month's last run: uscc, industry, town_code, tier
     previous: pd.DataFrame  # the same for the previous month's last run
-    triggers: pd.DataFrame  # trigger_warnings: industry, town_code, rule, fired_on, status
+    # trigger_warnings (industry, town_code, rule, fired_on, status) and the area rules'
+    # firings, status "area": nothing for an officer to decide
+    triggers: pd.DataFrame
     visits: pd.DataFrame  # plan_visits + outcomes: industry, town_code, kind, visit_on, result
     penalties: pd.DataFrame  # penalties: uscc, violation_type, fine, decided_on
     complaints: pd.DataFrame  # complaints: uscc, town_code, category, received_at
@@ -104,7 +106,8 @@ def tier_table(current: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
 
 
 def trigger_table(triggers: pd.DataFrame, month: Month) -> pd.DataFrame:
-    """Triggers fired in the month per rule, and how many are decided or still open."""
+    """Triggers fired in the month per rule, and how many are decided or still open (an area
+    rule's firing, once per area and month, is neither)."""
     fired = _in_month(triggers.reindex(columns=[*KEYS, "rule", "fired_on", "status"]),
                       "fired_on", month)
     fired = fired.assign(industry=fired["industry"].fillna("other"), fired=1,

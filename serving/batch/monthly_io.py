@@ -53,6 +53,22 @@ def _drift(engine: Engine, run_id: int | None) -> dict[str, Any]:
     return {}
 
 
+def area_firings(engine: Engine, month: Month) -> pd.DataFrame:
+    """The area rules' firings of the month's nights (the triggers step's detail), once per
+    rule and area, on the first night it fired; status `area` (no firm to decide)."""
+    query = (select(jobs.c.as_of, jobs.c.detail)
+             .where(jobs.c.step == "triggers", jobs.c.status == "complete",
+                    jobs.c.as_of >= month.first, jobs.c.as_of < month.after)
+             .order_by(jobs.c.as_of))
+    with engine.connect() as connection:
+        rows = [{"industry": a["industry"], "town_code": a["town_code"], "rule": a["rule"],
+                 "fired_on": as_of, "status": "area"}
+                for as_of, detail in connection.execute(query)
+                for a in (load_json(detail) or {}).get("areas", [])]
+    frame = pd.DataFrame(rows, columns=["industry", "town_code", "rule", "fired_on", "status"])
+    return frame.drop_duplicates(["rule", "town_code", "industry"])
+
+
 def month_inputs(engine: Engine, month: Month, sources: str | None = None) -> MonthInputs:
     """Read what the month left; `sources` defaults to those of the month's last run (then of
     the latest run). LookupError when there are no sources to read."""
@@ -65,6 +81,8 @@ def month_inputs(engine: Engine, month: Month, sources: str | None = None) -> Mo
     t, v, o = trigger_warnings.c, plan_visits.c, outcomes.c
     triggers = _frame(engine, select(t.industry, t.town_code, t.rule, t.fired_on, t.status)
                       .where(t.fired_on >= month.first, t.fired_on < month.after))
+    areas = area_firings(engine, month)
+    triggers = pd.concat([triggers, areas], ignore_index=True) if len(areas) else triggers
     visits = _frame(engine, select(v.industry, v.town_code, v.kind, v.visit_on, o.result)
                     .select_from(plan_visits.outerjoin(
                         outcomes, (o.plan_id == v.plan_id) & (o.uscc == v.uscc)))
@@ -83,6 +101,16 @@ def month_report(engine: Engine, month: Month, suffix: str, towns: list[str] | N
     """The month's report as .pdf or .xlsx bytes, only `towns`' rows (None: every town)."""
     tables = for_towns(report_tables(month_inputs(engine, month, sources), month), towns)
     return report_bytes(tables, month, suffix, "、".join(towns) if towns else "全部乡镇")
+
+
+def stored_or_built(engine: Engine, month: Month, suffix: str,
+                    towns: list[str] | None = None) -> bytes:
+    """Every town's report as nightly wrote it under `report_dir()` (the file the bureau was
+    sent), built on request only when that file is missing or a user sees only some towns."""
+    stored = report_dir() / f"{month.label}{suffix}"
+    if towns is None and stored.is_file():
+        return stored.read_bytes()
+    return month_report(engine, month, suffix, towns)
 
 
 def write_report(path: Path, data: bytes) -> Path:

@@ -101,12 +101,41 @@ def evaluate(
     industry: Annotated[ModelIndustry, typer.Option(help="which industry, or all")],
     oracle: Annotated[bool, typer.Option(help="compare with the generator's hidden truth")],
     alias: Annotated[str, typer.Option(help="which registered model")] = "champion",
+    sources: Annotated[Path | None, typer.Option(
+        help="generated sources for the triggers' precision (default: the model's)")] = None,
 ) -> None:
-    """Compare a registered model with the hidden truth on its own test rows."""
-    from training.oracle_eval import compare_with_oracle, oracle_tiers
+    """Compare a registered model with the hidden truth on its own test rows, and each
+    early-warning rule's precision against the planted patterns and the hidden risk."""
+    from training.oracle_eval import model_sources
 
     if not oracle:
         raise typer.BadParameter("only --oracle is implemented; metrics are in MLflow")
+    _models_beside_oracle(industry, alias)
+    where = sources or model_sources(industries(industry), alias)
+    if where is None:
+        err.print("triggers: no --sources and no registered model to take them from",
+                  markup=False)
+        return
+    _triggers_beside_oracle(where)
+
+
+def _triggers_beside_oracle(sources: Path) -> None:
+    from training.trigger_eval import trigger_precision
+
+    try:
+        table = trigger_precision(sources)
+    except FileNotFoundError as exc:
+        err.print(f"triggers: {exc}", markup=False)
+        return
+    console.print("triggers against the hidden truth: precision on firms planted with the "
+                  "rule's pattern and on truly risky firms (planted, or the top tenth of their "
+                  "industry's hidden risk), beside a random firm of the same industry:")
+    console.print(table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+
+
+def _models_beside_oracle(industry: ModelIndustry, alias: str) -> None:
+    from training.oracle_eval import compare_with_oracle, oracle_tiers
+
     for key in industries(industry):
         try:
             table = compare_with_oracle(key, alias)

@@ -161,6 +161,7 @@ def nightly(
     monthly report on the first of a month), each step recorded; a date already done is not
     redone; a failing step exits 1 with one line."""
     from features.settings import bureau_today
+    from features.towns import TOWN_NAMES
     from serving.batch.nightly import StepDone, StepFailed, nightly_steps, run_steps
     from serving.batch.score import location_of
     from serving.store.database import open_database
@@ -178,6 +179,10 @@ def nightly(
         console.print(f"{day} {done.step}: " + ("done before, skipped" if done.status ==
                       "skipped" else f"done in {done.seconds:.1f} s") + (f" ({what})" if what
                       else ""), highlight=False, soft_wrap=True)
+        for area in done.detail.get("areas", []) if done.step == "triggers" else []:
+            console.print(f"{day} triggers: {area['rule']} in {area['town_code']} "
+                          f"{TOWN_NAMES.get(area['town_code'], '')} {area['industry']}: "
+                          f"{area['text_zh']}", highlight=False, soft_wrap=True)
         advised = done.detail.get("retrain_advised") if done.step == "drift" else None
         if advised:
             console.print(f"{day} drift: retrain advised for {', '.join(advised)} (report "

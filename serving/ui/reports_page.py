@@ -1,6 +1,7 @@
 """The monthly report in the workspace: a page listing the months with a scoring run, each
 with its PDF and Excel download; viewers and up, each user's rows only for their towns (a user
-with towns gets a report of those towns). Each download is audited as "export"."""
+with towns gets a report of those towns, built on request; everyone else the file nightly wrote
+for the month, when there is one). Each download is audited as "export"."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from serving.batch.monthly import parse_month
-from serving.batch.monthly_io import month_report, report_months
+from serving.batch.monthly_io import report_months, stored_or_built
 from serving.batch.monthly_render import MEDIA_TYPES
 from serving.store.users import audit, role_allows
 from serving.ui import guard
@@ -45,7 +46,7 @@ def monthly_download(request: Request) -> Response:
     engine = workspace().engine
     towns = sorted(user.towns) if user.towns is not None else None
     try:
-        data = month_report(engine, month, name.suffix, towns)
+        data = stored_or_built(engine, month, name.suffix, towns)
     except LookupError:
         return Response("404: no scoring run yet", status_code=404,
                         media_type="text/plain; charset=utf-8")

@@ -1,5 +1,6 @@
 """Planting the triggers' patterns in a generated market's tables, for tests that must find
-them: a complaint surge, a cluster registration and a phoenix firm."""
+them: a complaint surge, a cluster registration, a phoenix firm and a complaint surge of a town's
+food firms (an area: no firm among them complained of often enough to fire on its own)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from features.codes import complete_codes
+from features.industries import industry_of
 from features.loading import load_sources
 
 AS_OF = pd.Timestamp("2025-01-01")
@@ -32,6 +34,30 @@ class Planted:
     cluster: list[str]  # the firms registered at one address
     phoenix: str  # the new firm
     bad_firm: str  # the earlier penalised firm it shares its legal representative with
+    area_town: str  # the town whose food firms' complaints surged
+
+
+AREA_FIRMS, AREA_COMPLAINTS = 12, 24  # two complaints a firm: below the firm rule's minimum
+
+
+def plant_area_surge(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp = AS_OF
+                     ) -> tuple[dict[str, pd.DataFrame], str]:
+    """24 reports about 12 food firms of one town, in the 25 days before `as_of` (the town,
+    of those with 12 food firms, whose food firms had the fewest complaints); the tables and
+    the town."""
+    comp, reg = tables["complaints"], tables["registrations"]
+    food = reg.loc[(industry_of(reg["industry_code"]) == "food") & (reg["known_at"] < as_of)]
+    firms = food["town_code"].value_counts()
+    had = comp.loc[comp["uscc"].isin(food["uscc"]), "town_code"].value_counts()
+    town = str(had.reindex(firms.index[firms >= AREA_FIRMS]).fillna(0).idxmin())
+    firms = list(food.loc[food["town_code"] == town, "uscc"].head(AREA_FIRMS))
+    days = pd.DatetimeIndex(_days(as_of, *range(25, 25 - AREA_COMPLAINTS, -1)))
+    added = pd.DataFrame([comp.iloc[0].to_dict()] * AREA_COMPLAINTS).assign(
+        order_id=[f"AREA{i:04d}" for i in range(AREA_COMPLAINTS)], received_at=days,
+        known_at=days, kind="举报", uscc=[firms[i % len(firms)] for i in range(len(days))],
+        subject_name=None, town_code=town, category="价格", closed_on=pd.NaT)
+    complaints = pd.concat([comp, added.astype(comp.dtypes.to_dict())], ignore_index=True)
+    return {**tables, "complaints": complaints}, town
 
 
 def _register(reg: pd.DataFrame, template: pd.Series, codes: list[str],
@@ -50,7 +76,7 @@ def _days(as_of: pd.Timestamp, *before: int) -> list[pd.Timestamp]:
 
 
 def plant(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp = AS_OF) -> Planted:
-    """The three patterns, each complete only in the month before `as_of`."""
+    """The four patterns, each complete only in the month before `as_of`."""
     tables = {k: v.copy() for k, v in tables.items()}
     reg, comp, pen = tables["registrations"], tables["complaints"], tables["penalties"]
     old = reg.loc[(reg["established_on"] < as_of - pd.Timedelta(days=730))
@@ -72,13 +98,15 @@ def plant(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp = AS_OF) -> Plant
                     legal_rep_id=[f"PLANTREP{i}" for i in range(6)])
 
     bad = pen.loc[pen["known_at"].between(*_days(as_of, 366, 31)), "uscc"]
-    bad_firm = str(reg.loc[reg["uscc"].isin(bad) & reg["legal_rep_id"].notna(), "uscc"].iloc[0])
+    alone = reg["legal_rep_id"].map(reg["legal_rep_id"].value_counts()) == 1  # no nominee
+    bad_firm = str(reg.loc[reg["uscc"].isin(bad) & alone, "uscc"].iloc[0])
     rep = reg.loc[reg["uscc"] == bad_firm, "legal_rep_id"].iloc[0]
     phoenix = new_codes(1, "PP")
     reg = _register(reg, old.iloc[2], phoenix, _days(as_of, 22), address="东莞市虎门镇新址1号",
                     legal_rep_id=rep)
     tables["registrations"] = reg
-    return Planted(tables, surge, orders, cluster, phoenix[0], bad_firm)
+    tables, town = plant_area_surge(tables, as_of)
+    return Planted(tables, surge, orders, cluster, phoenix[0], bad_firm, town)
 
 
 def write_planted(sources: Path, out: Path, as_of: pd.Timestamp) -> Planted:

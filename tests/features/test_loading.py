@@ -5,6 +5,7 @@ import pytest
 import sqlalchemy as sa
 
 from features.loading import SourceError, load_sources, read_file
+from features.simulate import PLANTED_FILE
 
 
 def test_csv_in_gb18030_and_utf8_bom_read_the_same(tmp_path):
@@ -18,7 +19,9 @@ def test_csv_in_gb18030_and_utf8_bom_read_the_same(tmp_path):
 def test_loads_a_generated_folder_without_quarantine(tiny):
     sources = load_sources(tiny)
     assert sources.quarantine.empty
-    assert len(sources["registrations"]) == 800
+    planted = pd.read_parquet(tiny / PLANTED_FILE)  # the plants' new firms come on top
+    new = planted["pattern"].isin(["cluster_registration", "one_rep_many_firms", "phoenix_firm"])
+    assert len(sources["registrations"]) == 800 + new.sum()
     assert sources["inspections"]["known_at"].dtype.kind == "M"
 
 

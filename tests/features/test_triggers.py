@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 
 from features.loading import load_sources
-from features.triggers import RULES, detect, load_config
-from features.triggers.config import TriggerConfig
-from tests.features.plant import AS_OF, CLUSTER_ADDRESS, plant
+from features.simulate import PLANTED_FILE
+from features.triggers import AREA_COLUMNS, RULES, detect, detect_areas, load_config
+from features.triggers.config import PhoenixFirm, TriggerConfig
+from tests.features.plant import AREA_COMPLAINTS, AS_OF, CLUSTER_ADDRESS, plant
 
 
 @pytest.fixture(scope="module")
@@ -90,3 +91,57 @@ def test_a_quasi_financial_scope_added_after_a_penalty_fires_with_both(planted):
     assert tables_seen == {"registration_changes", "penalties"}
     assert "PLANTSCOPE" in {e["id"] for e in row["events"]}
     assert row["text_zh"].endswith("经营范围新增类金融业务")
+
+
+def test_an_area_complaint_surge_fires_for_its_town_and_industry_only(tiny, planted):
+    areas = detect_areas(planted.tables, AS_OF)
+    row = areas.set_index(["town_code", "industry"]).loc[(planted.area_town, "food")]
+    assert row["complaints"] >= AREA_COMPLAINTS and row["complaints"] > row["upper_limit"]
+    assert row["text_zh"].startswith(f"近30天该镇街本行业投诉举报{row['complaints']}件")
+    assert f"价格 {AREA_COMPLAINTS}" in row["text_zh"] and row["rule"] == "area_complaint_surge"
+    assert len(areas) == 1 and list(areas.columns) == list(AREA_COLUMNS)  # no other area moved
+    fired = detect(planted.tables, AS_OF)
+    area_firms = fired.loc[fired["rule"] == "complaint_surge", "uscc"]
+    assert list(area_firms) == [planted.surge]  # no firm of the area fires on its own
+    earlier = detect_areas(planted.tables, AS_OF - pd.Timedelta(days=20))
+    assert earlier.empty  # 5 of the 24 reports known by then
+    unplanted = detect_areas(load_sources(tiny).tables, AS_OF)
+    assert unplanted.empty
+
+
+def test_an_area_surge_as_high_as_the_same_weeks_a_year_before_is_a_season(planted):
+    comp = planted.tables["complaints"]
+    ours = comp.loc[comp["order_id"].str.startswith("AREA")]
+    year = pd.Timedelta(days=365)
+    last_year = ours.assign(order_id="Y" + ours["order_id"], received_at=ours["received_at"]
+                            - year, known_at=ours["known_at"] - year)
+    tables = {**planted.tables, "complaints": pd.concat([comp, last_year], ignore_index=True)}
+    assert detect_areas(tables, AS_OF).empty  # 双11 every year is no surge
+    assert len(detect_areas(tables, AS_OF - year)) == 1  # the first year it was
+
+
+def test_the_generator_plants_each_pattern_and_its_rule_finds_every_planted_firm(tiny):
+    planted = pd.read_parquet(tiny / PLANTED_FILE)
+    assert set(planted["pattern"]) == set(RULES)  # every rule's pattern, in a tiny world too
+    assert (planted.groupby("pattern").size() <= 6).all()  # a handful of firms, not a flood
+    tables = load_sources(tiny).tables
+    for day, firms in planted.groupby("complete_on"):
+        fired = detect(tables, pd.Timestamp(day))
+        found = set(zip(fired["uscc"], fired["rule"], strict=True))
+        before = detect(tables, pd.Timestamp(day) - pd.Timedelta(days=130))  # not yet begun
+        for uscc, pattern in zip(firms["uscc"], firms["pattern"], strict=True):
+            assert (uscc, pattern) in found, (pattern, uscc, day)
+            assert uscc not in set(before.loc[before["rule"] == pattern, "uscc"]), pattern
+
+
+def test_a_person_heading_many_firms_ties_no_phoenix(planted):
+    reg = planted.tables["registrations"]
+    rep = reg.loc[reg["uscc"] == planted.bad_firm, "legal_rep_id"].iloc[0]
+    others = reg.loc[reg["legal_rep_id"] != rep].index[:3]  # an agent for three more firms
+    tables = {**planted.tables, "registrations": reg.assign(
+        legal_rep_id=reg["legal_rep_id"].where(~reg.index.isin(others), rep))}
+    fired = detect(tables, AS_OF)
+    assert planted.phoenix not in set(fired.loc[fired["rule"] == "phoenix_firm", "uscc"])
+    loose = TriggerConfig(phoenix_firm=PhoenixFirm(max_firms_of_rep=5))
+    fired = detect(tables, AS_OF, loose)
+    assert planted.phoenix in set(fired.loc[fired["rule"] == "phoenix_firm", "uscc"])

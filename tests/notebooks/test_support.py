@@ -13,7 +13,7 @@ from features.dataset import MANIFEST
 from features.demo_data import ensure_features, ensure_sources, has_sources, missing_industries
 from features.loading import Sources, load_sources
 from features.quality import MATCH_OUTCOMES, complaint_links, link_summary, set_aside
-from features.simulate import SimulationSpec
+from features.simulate import PLANTED_FILE, SimulationSpec
 
 SMALL = SimulationSpec(300, date(2024, 1, 1), date(2024, 6, 30), 2)
 MONTHS = ("2024-03-01", "2024-04-30")
@@ -27,7 +27,9 @@ def test_sources_are_made_once(tmp_path: Path):
     stamps = {p.name: p.stat().st_mtime_ns for p in folder.glob("*.parquet")}
     ensure_sources(folder, SimulationSpec(500, date(2024, 1, 1), date(2024, 6, 30), 9))
     assert {p.name: p.stat().st_mtime_ns for p in folder.glob("*.parquet")} == stamps
-    assert len(load_sources(folder)["registrations"]) == SMALL.entities
+    planted = pd.read_parquet(folder / PLANTED_FILE)  # the plants' new firms come on top
+    new = planted["pattern"].isin(["cluster_registration", "one_rep_many_firms", "phoenix_firm"])
+    assert len(load_sources(folder)["registrations"]) == SMALL.entities + new.sum()
 
 
 def test_a_missing_table_means_the_sources_are_made_again(tmp_path: Path):

@@ -192,3 +192,23 @@ def test_the_workspace_serves_the_report_to_viewers_with_their_towns_only(
     assert len(towns(every.content)) > 1 and towns(mine.content) == {EAST}
     (tmp_path / "mine.pdf").write_bytes(pdf.content)
     assert "东城" in assert_pdf_report(tmp_path / "mine.pdf", tmp_path, pages=7)
+
+
+def test_the_workspace_serves_the_file_nightly_wrote_and_builds_only_what_is_missing(
+        served_env, client, tmp_path, monkeypatch):
+    from features import settings
+    from tests.serving.ui_client import sign_in
+
+    monkeypatch.setattr(settings, "DATA_DIR", tmp_path)
+    stored = tmp_path / "reports" / "monthly" / "2026-01.xlsx"
+    stored.parent.mkdir(parents=True)
+    stored.write_bytes(b"the workbook nightly sent")
+    sign_in(client, served_env.tokens["viewer"])
+    sent = client.get("/ui/reports/monthly/2026-01.xlsx")
+    built = client.get("/ui/reports/monthly/2026-01.pdf")  # nightly wrote no PDF here
+    sign_in(client, served_env.tokens["branch"])  # one town: never the whole city's file
+    mine = client.get("/ui/reports/monthly/2026-01.xlsx")
+    assert sent.status_code == 200 and sent.content == b"the workbook nightly sent"
+    assert built.status_code == 200 and built.content.startswith(b"%PDF")
+    assert mine.status_code == 200 and mine.content != stored.read_bytes()
+    load_workbook(BytesIO(mine.content), read_only=True)  # a real workbook, built for the town

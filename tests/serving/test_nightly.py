@@ -237,3 +237,20 @@ def test_officers_decide_trigger_warnings_through_the_api_and_the_page(nights, w
     assert f'id="trigger-{cluster["id"]}" class="trigger trigger-closed"' in after
     open_now = {r["id"] for r in trigger_warnings.trigger_page(engine, limit=1000)[0]}
     assert phoenix["id"] not in open_now and cluster["id"] not in open_now
+
+
+def test_a_planted_area_surge_is_in_nightly_output_and_the_months_triggers(nights):
+    from serving.batch.monthly import parse_month, trigger_table
+    from serving.batch.monthly_io import area_firings
+
+    town = nights.planted.area_town
+    assert f"area_complaint_surge in {town}" in nights.outputs[0]
+    assert "近30天该镇街本行业投诉举报" in nights.outputs[0]
+    engine = open_database(nights.url)
+    areas = area_firings(engine, parse_month("2026-01"))
+    assert list(zip(areas["town_code"], areas["industry"], strict=True)) == [(town, "food")]
+    assert list(areas["fired_on"]) == [date(2026, 1, 1)]  # once a month, three nights in surge
+    table = trigger_table(areas, parse_month("2026-01")).set_index("rule")
+    assert table.loc["area_complaint_surge", ["fired", "decided", "open"]].tolist() == [1, 0, 0]
+    rows, _ = trigger_warnings.trigger_page(engine, limit=1000)
+    assert "area_complaint_surge" not in {r["rule"] for r in rows}  # no firm warning for it
