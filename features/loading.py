@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import sqlalchemy as sa
 
 from features import settings
@@ -95,7 +96,10 @@ def read_file(path: Path) -> pd.DataFrame:
     if path.suffix == ".csv":
         text = decode_text(path.read_bytes())
         return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""])
-    frame = pd.read_parquet(path)
+    # one chunk per column: Arrow's dictionary encoding (pandas' factorize, firm ids) of a
+    # column in many chunks unifies a growing dictionary per chunk, seconds at city scale;
+    # dates as datetime64 rather than millions of `datetime.date` objects
+    frame = pq.read_table(path).combine_chunks().to_pandas(date_as_object=False)
     for name in frame.columns:  # list-typed Parquet columns become '|'-joined text
         if len(frame) and isinstance(frame[name].iloc[0], (list, np.ndarray)):
             frame[name] = frame[name].map(
