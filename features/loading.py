@@ -25,6 +25,7 @@ from features.contracts import LIST_SEP, TABLES, Contract
 from features.metadata import DEFAULT_META, META_FILE, DatasetMeta, contracts_for, read_meta
 
 QUARANTINE_COLUMNS = ["table", "file", *VIOLATION_COLUMNS]
+FUTURE_RULE = "date after the run's date"  # the one rule that depends on the run's date
 _SUFFIXES = (".parquet", ".csv")
 
 
@@ -227,7 +228,7 @@ def future_violations(frame: pd.DataFrame, contract: Contract, run_date: date
         parts.append(pd.DataFrame({
             "row": rows, "column": column.name,
             "value": frame[column.name].iloc[rows].astype("string").to_numpy(dtype=object),
-            "rule": f"date after the run's date {run_date:%Y-%m-%d}"}))
+            "rule": f"{FUTURE_RULE} {run_date:%Y-%m-%d}"}))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
         columns=VIOLATION_COLUMNS)
 
