@@ -17,7 +17,7 @@ def normalize_name(names: pd.Series) -> pd.Series:
     text = pa.array(names, type=pa.string(), from_pandas=True)
     for pattern in (_NOISE, _CITY, _SUFFIX):
         text = pc.replace_substring_regex(text, pattern, "")
-    return pd.Series(text.to_numpy(zero_copy_only=False), index=names.index, dtype="string")
+    return pd.Series(pd.array(text, dtype="string"), index=names.index)  # no Python objects
 
 
 def _unique_rows(keys: pd.DataFrame) -> pd.Series:
@@ -42,7 +42,7 @@ def match_subjects(complaints: pd.DataFrame, registrations: pd.DataFrame) -> pd.
     by_city = _unique_rows(reg[["name"]]).reindex(
         pd.MultiIndex.from_arrays([probe["name"]])).to_numpy()
     row = np.where(probe["town"].to_numpy() >= 0, by_town, by_city)
-    found = registrations["uscc"].to_numpy(dtype=object)[np.nan_to_num(row, nan=0).astype(int)]
-    found = pd.Series(np.where(np.isnan(row), None, found), index=complaints.index,
-                      dtype="string")
+    rows = np.where(np.isnan(row), -1, row).astype(np.int64)  # -1: no firm matched
+    found = pd.Series(registrations["uscc"].array.take(rows, allow_fill=True),
+                      index=complaints.index).astype("string")
     return complaints["uscc"].where(complaints["uscc"].notna(), found)
