@@ -125,13 +125,22 @@ class RegisterHistory:
             fields[column] = FieldHistory(codes[:n], firm, day, codes[n:][order], values)
         return cls(days(registrations["known_at"]), fields)
 
-    def as_of(self, registrations: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
-        """Firms registered before `as_of`, with their fields as the register showed them."""
+    def as_of(self, registrations: pd.DataFrame, as_of: pd.Timestamp,
+              statuses: Sequence[str] | None = None) -> pd.DataFrame:
+        """Firms registered before `as_of` (with a status of `statuses` then, if given), with
+        their fields as the register showed them; the rows are taken once."""
         day = day_of(as_of)
-        firms = registrations.copy()
+        keep = self.registered < day
+        if statuses is not None:
+            status = self.fields["status"]
+            assert status.values is not None  # statuses are codes of text values
+            allowed = np.flatnonzero(pd.Index(status.values).isin(list(statuses)))
+            keep &= np.isin(status.codes_as_of(day), allowed)
+        rows = np.flatnonzero(keep)
+        firms = registrations.take(rows)
         for column, history in self.fields.items():
-            firms[column] = history.as_of(day)
-        return firms.loc[self.registered < day]
+            firms[column] = history.as_of(day)[rows]
+        return firms
 
 
 def state_as_of(registrations: pd.DataFrame, changes: pd.DataFrame,
