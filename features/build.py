@@ -56,8 +56,7 @@ def history_columns(prep: Prepared, as_of: int) -> Columns:
 
 def active_state(prep: Prepared, as_of: pd.Timestamp) -> pd.DataFrame:
     """The register as it stood on `as_of`, firms in business only; index = firm id."""
-    state = prep.register.as_of(prep.firms, as_of)
-    return state.loc[state["status"].isin(ACTIVE_STATUSES)]
+    return prep.register.as_of(prep.firms, as_of, ACTIVE_STATUSES)
 
 
 def firm_level(prep: Prepared, as_of: pd.Timestamp) -> pd.DataFrame:

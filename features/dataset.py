@@ -6,7 +6,6 @@ previous partitions as they were; `_manifest.json` is replaced whole, last.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -27,6 +26,7 @@ from features.cohorts import CohortLabel, cohort_features, inspection_cohort, vi
 from features.industries import config_hash
 from features.loading import Sources, load_sources
 from features.prepare import prepare
+from features.ready import Ready, ready_sources, source_fingerprint
 from features.refusals import DatasetKindError
 
 __all__ = ["DatasetKindError", "build_cohort_dataset", "build_dataset"]
@@ -56,24 +56,6 @@ def as_of_dates(as_of: Sequence[str], monthly: tuple[str, str] | None) -> list[p
     if monthly:
         dates += list(pd.date_range(monthly[0], monthly[1], freq="ME"))
     return sorted(set(dates))
-
-
-def source_fingerprint(location: str | Path) -> str:
-    """SHA-256 over the source files' names and bytes (or, for a database, its URL)."""
-    digest = hashlib.sha256()
-    path = Path(str(location))
-    if "://" in str(location) or not path.is_dir():
-        digest.update(str(location).encode())
-        return digest.hexdigest()
-    for file in sorted(p for p in path.rglob("*") if p.is_file()):
-        rel = file.relative_to(path)
-        if any(part.startswith(("_", ".")) for part in rel.parts):
-            continue
-        digest.update(str(rel).encode())
-        with file.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    return digest.hexdigest()
 
 
 def partition_dir(out: Path, industry: str, as_of: pd.Timestamp) -> Path:
@@ -154,12 +136,14 @@ def build_dataset(sources: str | Path, out: Path, dates: Sequence[pd.Timestamp],
     retraining run adds the outcomes recorded through the service)."""
     ensure_kind(out, "active")
     started = time.perf_counter()
-    loaded = loaded or load_sources(sources)
-    prep = prepare(loaded.tables, meta=loaded.meta)
+    ready = ready_sources(sources) if loaded is None else Ready(
+        prepare(loaded.tables, meta=loaded.meta), loaded["registrations"][["uscc", "name"]],
+        loaded.quarantine, loaded.meta, fingerprint or source_fingerprint(sources))
+    prep = ready.prep
     prepared_at = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
-    if not loaded.quarantine.empty:
-        loaded.quarantine.to_csv(out / QUARANTINE, index=False)
+    if not ready.quarantine.empty:
+        ready.quarantine.to_csv(out / QUARANTINE, index=False)
     summaries: dict[tuple[str, str], dict[str, Any]] = {}
     columns: list[str] = []
     for as_of in dates:
@@ -170,12 +154,12 @@ def build_dataset(sources: str | Path, out: Path, dates: Sequence[pd.Timestamp],
                 "industry": industry, "as_of": f"{as_of:%Y-%m-%d}", **partition_summary(frame)}
             if step:
                 step()
-    quarantined = int(loaded.quarantine[["table", "row"]].drop_duplicates().shape[0])
+    quarantined = int(ready.quarantine[["table", "row"]].drop_duplicates().shape[0])
     seconds = {"load_and_prepare": round(prepared_at - started, 2),
                "total": round(time.perf_counter() - started, 2)}
     return write_manifest(out, sources, columns, summaries, prep.data_end, prep.match,
-                          quarantined, seconds, fingerprint=fingerprint,
-                          extra={"districts": loaded.meta.area_districts})
+                          quarantined, seconds, fingerprint=ready.fingerprint,
+                          extra={"districts": ready.meta.area_districts})
 
 
 def cohort_visits(loaded: Sources, bounds: tuple[pd.Timestamp, pd.Timestamp] | None

@@ -8,6 +8,7 @@ exist on `as_of`, so the earliest such change's `old_value` is what the register
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,15 +26,23 @@ TRACKED = {"status": "status", "legal_rep": "legal_rep_id", "address": "address"
 def firm_ids(registrations: pd.DataFrame, *codes: pd.Series) -> list[np.ndarray]:
     """For each series of codes, the row number in `registrations` of every code (-1 where
     not registered); all series are looked up in one pass."""
-    chunks = [pa.array(c, type=pa.string(), from_pandas=True)
-              for c in (registrations["uscc"], *codes)]
-    encoded = pa.chunked_array(chunks).dictionary_encode().combine_chunks()
+    encoded = _one_array((registrations["uscc"], *codes)).dictionary_encode()
     index = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
     row_of = np.full(len(encoded.dictionary) + 1, -1, dtype=np.int64)
     n = len(registrations)
     row_of[index[:n][::-1]] = np.arange(n)[::-1]  # the first row of a repeated code wins
     bounds = np.cumsum([n, *(len(c) for c in codes)])
     return [row_of[index[lo:hi]] for lo, hi in itertools.pairwise(bounds)]
+
+
+def _one_array(columns: Sequence[pd.Series]) -> pa.Array:
+    """The columns' texts end to end as one Arrow array: dictionary-encoding an array of many
+    chunks unifies a growing dictionary per chunk (seconds for a city's codes)."""
+    pieces: list[pa.Array] = []
+    for column in columns:
+        text = pa.array(column, type=pa.large_string(), from_pandas=True)
+        pieces.extend(text.chunks if isinstance(text, pa.ChunkedArray) else [text])
+    return pa.concat_arrays(pieces) if pieces else pa.array([], pa.large_string())
 
 
 def hash_keys(values: pd.Series) -> np.ndarray:
@@ -87,10 +96,12 @@ class RegisterHistory:
 
     @classmethod
     def from_tables(cls, registrations: pd.DataFrame, changes: pd.DataFrame,
-                    hashed: tuple[str, ...] = ()) -> RegisterHistory:
+                    hashed: tuple[str, ...] = (), ids: np.ndarray | None = None
+                    ) -> RegisterHistory:
         """Sort the changes of each tracked field; `hashed` text fields are kept as 64-bit
-        keys (see `hash_keys`) rather than text, for fast grouping."""
-        ids = firm_ids(registrations, changes["uscc"])[0]
+        keys (see `hash_keys`) rather than text, for fast grouping. `ids`: the changes' firm
+        ids (`firm_ids`) where the caller has them already."""
+        ids = firm_ids(registrations, changes["uscc"])[0] if ids is None else ids
         fields: dict[str, FieldHistory] = {}
         for column in dict.fromkeys(TRACKED.values()):
             types = [t for t, c in TRACKED.items() if c == column]
@@ -114,13 +125,22 @@ class RegisterHistory:
             fields[column] = FieldHistory(codes[:n], firm, day, codes[n:][order], values)
         return cls(days(registrations["known_at"]), fields)
 
-    def as_of(self, registrations: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
-        """Firms registered before `as_of`, with their fields as the register showed them."""
+    def as_of(self, registrations: pd.DataFrame, as_of: pd.Timestamp,
+              statuses: Sequence[str] | None = None) -> pd.DataFrame:
+        """Firms registered before `as_of` (with a status of `statuses` then, if given), with
+        their fields as the register showed them; the rows are taken once."""
         day = day_of(as_of)
-        firms = registrations.copy()
+        keep = self.registered < day
+        if statuses is not None:
+            status = self.fields["status"]
+            assert status.values is not None  # statuses are codes of text values
+            allowed = np.flatnonzero(pd.Index(status.values).isin(list(statuses)))
+            keep &= np.isin(status.codes_as_of(day), allowed)
+        rows = np.flatnonzero(keep)
+        firms = registrations.take(rows)
         for column, history in self.fields.items():
-            firms[column] = history.as_of(day)
-        return firms.loc[self.registered < day]
+            firms[column] = history.as_of(day)[rows]
+        return firms
 
 
 def state_as_of(registrations: pd.DataFrame, changes: pd.DataFrame,

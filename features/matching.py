@@ -17,14 +17,15 @@ def normalize_name(names: pd.Series) -> pd.Series:
     text = pa.array(names, type=pa.string(), from_pandas=True)
     for pattern in (_NOISE, _CITY, _SUFFIX):
         text = pc.replace_substring_regex(text, pattern, "")
-    return pd.Series(text.to_numpy(zero_copy_only=False), index=names.index, dtype="string")
+    return pd.Series(pd.array(text, dtype="string"), index=names.index)  # no Python objects
 
 
-def _unique_rows(keys: pd.DataFrame) -> pd.Series:
-    """Row number of each key combination that occurs exactly once (indexed by the key)."""
-    once = ~keys.duplicated(keep=False) & (keys >= 0).all(axis=1)
-    return pd.Series(np.flatnonzero(once.to_numpy()),
-                     index=pd.MultiIndex.from_frame(keys[once]))
+def _rows_of_unique(keys: np.ndarray, probe: np.ndarray) -> np.ndarray:
+    """For each probe key, the row of `keys` holding it when exactly one row does (-1
+    otherwise); keys below 0 (a part missing) match nothing."""
+    once = np.flatnonzero(~pd.Series(keys).duplicated(keep=False).to_numpy() & (keys >= 0))
+    at = pd.Index(keys[once]).get_indexer(probe)
+    return np.where((at >= 0) & (probe >= 0), once[np.maximum(at, 0)], -1)
 
 
 def match_subjects(complaints: pd.DataFrame, registrations: pd.DataFrame) -> pd.Series:
@@ -36,13 +37,13 @@ def match_subjects(complaints: pd.DataFrame, registrations: pd.DataFrame) -> pd.
                        normalize_name(complaints["subject_name"])], ignore_index=True)
     towns = pd.concat([registrations["town_code"], complaints["town_code"]], ignore_index=True)
     name_code, town_code = pd.factorize(names)[0], pd.factorize(towns)[0]
-    reg = pd.DataFrame({"name": name_code[:n], "town": town_code[:n]})
-    probe = pd.DataFrame({"name": name_code[n:], "town": town_code[n:]})
-    by_town = _unique_rows(reg).reindex(pd.MultiIndex.from_frame(probe)).to_numpy()
-    by_city = _unique_rows(reg[["name"]]).reindex(
-        pd.MultiIndex.from_arrays([probe["name"]])).to_numpy()
-    row = np.where(probe["town"].to_numpy() >= 0, by_town, by_city)
-    found = registrations["uscc"].to_numpy(dtype=object)[np.nan_to_num(row, nan=0).astype(int)]
-    found = pd.Series(np.where(np.isnan(row), None, found), index=complaints.index,
-                      dtype="string")
+    towns_seen = int(town_code.max()) + 1 if len(town_code) else 1
+    # one int64 key per (name, town); -1 where either is missing
+    pair = np.where((name_code >= 0) & (town_code >= 0),
+                    name_code.astype(np.int64) * towns_seen + town_code, -1)
+    by_town = _rows_of_unique(pair[:n], pair[n:])
+    by_city = _rows_of_unique(name_code[:n].astype(np.int64), name_code[n:].astype(np.int64))
+    rows = np.where(town_code[n:] >= 0, by_town, by_city)  # -1: no firm matched
+    found = pd.Series(registrations["uscc"].array.take(rows, allow_fill=True),
+                      index=complaints.index).astype("string")
     return complaints["uscc"].where(complaints["uscc"].notna(), found)

@@ -157,11 +157,11 @@ def prepare(tables: dict[str, pd.DataFrame], config: IndustryConfig | None = Non
         firms["industry"] = firms["industry"].where(firms["industry_code"].notna(),
                                                     meta.industry)
     changes = tables["registration_changes"]
-    register = RegisterHistory.from_tables(firms, changes, hashed=RELATED_FIELDS)
     pen, insp, lst = tables["penalties"], tables["inspections"], tables["abnormal_list"]
     comp = tables["complaints"]
     matched = match_subjects(comp, registrations)
     ids = firm_ids(firms, changes["uscc"], pen["uscc"], matched, insp["uscc"], lst["uscc"])
+    register = RegisterHistory.from_tables(firms, changes, hashed=RELATED_FIELDS, ids=ids[0])
     complaints, match = _complaints(comp, matched, ids[2], config)
     events = {
         "changes": {

@@ -15,6 +15,8 @@ TIMEZONE = ZoneInfo(os.environ.get("RISKWARN_TIMEZONE", "Asia/Shanghai"))
 TUNED_DIR = MLRUNS_DIR / "tuned"  # the last tuned hyper-parameters, one JSON per industry
 DEMO_SOURCES = DATA_DIR / "demo" / "sources"
 DEMO_FEATURES = DATA_DIR / "demo" / "features"
+# loaded and prepared sources kept between runs, keyed on the sources' fingerprint
+PREPARED_DIR = Path(os.environ.get("RISKWARN_PREPARED_DIR", DATA_DIR / "prepared"))
 
 # the embedded default data set that `make demo` generates
 DEMO_ENTITIES = 30_000

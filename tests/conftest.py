@@ -36,3 +36,16 @@ def _own_mlflow(tmp_path_factory: pytest.TempPathFactory):
 
     os.environ.setdefault(
         "MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path_factory.mktemp('mlflow') / 'mlflow.db'}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_prepared(tmp_path_factory: pytest.TempPathFactory):
+    """No test writes prepared sources to the project's data/: a folder per test process
+    (for commands run in a child process too)."""
+    import os
+
+    from features import settings
+
+    folder = tmp_path_factory.mktemp("prepared")
+    os.environ["RISKWARN_PREPARED_DIR"] = str(folder)
+    settings.PREPARED_DIR = folder

@@ -11,8 +11,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine
 
-from features.loading import load_sources
-from features.prepare import prepare
+from features.ready import ready_sources
 from serving.store import runs
 from serving.store.users import audit
 from training.champions import Champion
@@ -44,10 +43,9 @@ def score_run(engine: Engine, sources: str, as_of: pd.Timestamp,
     runs.fail_abandoned(engine)
     run_id = runs.start_run(engine, as_of.date(), location_of(sources), versions)
     try:
-        loaded = load_sources(sources)
-        prep = prepare(loaded.tables, meta=loaded.meta)
+        ready = ready_sources(sources)  # loaded and prepared once for the same files
         step()
-        scored = score_firms(prep, loaded["registrations"], as_of, champions, step=step)
+        scored = score_firms(ready.prep, ready.names, as_of, champions, step=step)
         runs.write_warnings(engine, run_id, scored)
     except BaseException as exc:
         runs.fail_run(engine, run_id, f"{type(exc).__name__}: {exc}")
