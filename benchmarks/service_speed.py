@@ -437,7 +437,7 @@ def batch(opts: argparse.Namespace) -> None:
         from serving.store.database import open_database
         from training import champions as champion_store
         from training.reasons import explain
-        from training.scoring import COLUMNS, REASON_TIERS, names_of
+        from training.scoring import COLUMNS, names_of
         from training.tiers import assign_tiers
 
         champions = champion_store.load_all()
@@ -459,24 +459,20 @@ def batch(opts: argparse.Namespace) -> None:
         probability = champion.fast.predict(x)
         tier = assign_tiers(probability, champion.cutoffs)
         t2 = time.perf_counter()
-        need = np.isin(tier, REASON_TIERS)
-        contrib = champion.fast.effects(x[need])
+        contrib = champion.fast.effects(x)
         t3 = time.perf_counter()
-        reasons_of = explain(contrib, frame.loc[need].reset_index(drop=True),
-                             champion.reference)
+        reasons = explain(contrib, frame.reset_index(drop=True), champion.reference)
         t4 = time.perf_counter()
         for key, dt in zip(parts, (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=True):
             parts[key] += dt
-        reasons: list[object] = [None] * len(frame)
-        for i, r in zip(np.flatnonzero(need), reasons_of, strict=True):
-            reasons[i] = r
-        explained_rows += int(need.sum())
+        explained_rows += len(frame)
         scored.append(pd.DataFrame({
             "uscc": frame["uscc"].to_numpy(), "industry": industry,
             "town_code": frame["town_code"].to_numpy(), "as_of": as_of.date(),
             "probability": probability, "tier": tier, "model_version": champion.version,
             "reasons": pd.Series(reasons, dtype=object)}))
-        print(f"  {industry}: {len(frame):,} firms, {int(need.sum()):,} explained", flush=True)
+        print(f"  {industry}: {len(frame):,} firms, tier A {int((tier == 'A').sum()):,}",
+              flush=True)
     for key, dt in parts.items():
         timer.rows.append((key, dt))
         print(f"  {key}: {dt:.1f} s", flush=True)
@@ -497,8 +493,8 @@ def batch(opts: argparse.Namespace) -> None:
     runs.finish_run(engine, run_id, len(out))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
     total = sum(dt for stage, dt in timer.rows if not stage.startswith("warning rows"))
-    print(f"\nbatch breakdown: {len(out):,} firms, {explained_rows:,} with reasons "
-          f"(tiers {', '.join(REASON_TIERS)}), peak RSS {peak:.2f} GB")
+    print(f"\nbatch breakdown: {len(out):,} firms, {explained_rows:,} with reasons (every "
+          f"tier), peak RSS {peak:.2f} GB")
     print("| stage | seconds | share |\n|---|---|---|")
     for stage, dt in timer.rows:
         print(f"| {stage} | {dt:.1f} | {100 * dt / total:.0f}% |")

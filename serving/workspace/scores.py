@@ -208,7 +208,7 @@ class Workspace:
                 for industry, frame in self.frames(as_of).items()
                 if len(found := frame.index.intersection(usccs))}
         scored = score_frames(rows, self.champions, self.loaded().sources["registrations"],
-                              as_of, reasons_for=None, threads=1)
+                              as_of, threads=1)
         return {str(r["uscc"]): {str(k): v for k, v in r.items()}
                 for r in scored.to_dict("records")}
 

@@ -70,7 +70,17 @@ def test_score_answers_each_firm_in_order_and_never_fails_for_one_bad_code(clien
                                         "effect_pp"}
         assert x["reasons"][0]["effect_pp"] > 0
     assert results[0]["probability"] == pytest.approx(top[0]["probability"])
-    assert results[2]["tier"] == "A"  # tier A has reasons on request
+    assert results[2]["tier"] == "A"  # tier A has reasons too, stored by the batch
+
+
+def test_the_batch_stores_reasons_for_every_tier(served_env):
+    from serving.store import runs
+
+    engine = open_database(served_env.database)
+    firms = runs.run_frame(engine, served_env.run_id)
+    stored = runs.scores_for(engine, served_env.run_id, list(firms["uscc"]))
+    assert {r["tier"] for r in stored.values()} == {"A", "B", "C", "D"}
+    assert all(isinstance(r["reasons"], list) for r in stored.values())  # none to compute
 
 
 def test_fresh_scores_come_from_the_same_feature_code_as_the_batch(served_env):
