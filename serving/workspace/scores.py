@@ -113,12 +113,16 @@ class Workspace:
                 keep_long_lived()
             return self._loaded
 
+    def fresh_as_of(self) -> pd.Timestamp:
+        """The date `fresh` scores on: the day after the sources' last."""
+        return self.loaded().sources.data_end + pd.Timedelta(days=1)
+
     def warm(self) -> None:
-        """Load the sources and the latest run's feature rows now, not on a first request
-        (the service calls this in a background thread at start)."""
-        run = self.latest_run()
-        if run is not None and self.sources_location() is not None:
-            self.frames(pd.Timestamp(run.as_of))
+        """Load the sources and build the feature rows `fresh` reads now, not on a first
+        request (the service calls this in a background thread at start). The latest run's
+        rows are not needed: its stored answers carry their reasons."""
+        if self.sources_location() is not None:
+            self.frames(self.fresh_as_of())
 
     def frames(self, as_of: pd.Timestamp) -> dict[str, pd.DataFrame]:
         """Every active firm's feature rows on `as_of` per industry, indexed by uscc: built
@@ -197,10 +201,7 @@ class Workspace:
                 and champion.version == str(r["model_version"])]
 
     def _fresh(self, usccs: list[str]) -> dict[str, dict[str, Any]]:
-        if not usccs:
-            return {}
-        loaded = self.loaded()
-        return self._compute(usccs, loaded.sources.data_end + pd.Timedelta(days=1))
+        return self._compute(usccs, self.fresh_as_of()) if usccs else {}
 
     def _compute(self, usccs: list[str], as_of: pd.Timestamp) -> dict[str, dict[str, Any]]:
         """Scores with reasons for these firms on `as_of`, from the kept feature rows."""

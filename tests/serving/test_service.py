@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from serving.store.database import open_database
 from serving.store.schema import audit_log
+from serving.store.users import User
 from tests.serving.conftest import AS_OF, bearer
 
 
@@ -95,6 +96,19 @@ def test_fresh_scores_come_from_the_same_feature_code_as_the_batch(served_env):
     assert np.allclose([online[u]["probability"] for u in usccs],
                        [r["probability"] for r in stored], rtol=0, atol=1e-12)
     assert [online[u]["tier"] for u in usccs] == [r["tier"] for r in stored]
+
+
+def test_the_warm_up_builds_the_rows_fresh_reads_and_only_those(served_env):
+    from serving.api.service import load_workspace
+
+    workspace = load_workspace()
+    workspace.warm()  # the service runs it in a thread at start
+    assert [as_of for _, as_of in workspace._frames] == [workspace.fresh_as_of()]
+    usccs = list(next(iter(workspace._frames.values()))["food"].index[:3])
+    admin = User(1, "admin", "admin", None)
+    answers = workspace.score(admin, usccs, fresh=True)
+    assert [a["uscc"] for a in answers] == usccs and all("tier" in a for a in answers)
+    assert len(workspace._frames) == 1  # answered from them: nothing more built
 
 
 def test_malformed_requests_are_400_naming_the_field(client, world):
