@@ -185,3 +185,18 @@ def test_every_authorised_request_is_audited(client, world):
                          .order_by(audit_log.c.id.desc())).mappings().first()
     assert rows is not None and rows["action"] == "POST /firm"
     assert json.loads(rows["detail"])["uscc"] == "91441900MA0000015D"
+
+
+def test_ready_only_once_the_warm_up_is_over(served_env, monkeypatch):
+    import threading
+
+    from serving.api.service import RiskWarn
+    from serving.workspace.scores import Workspace
+
+    release = threading.Event()
+    monkeypatch.setattr(Workspace, "warm", lambda self: release.wait(30))
+    service = RiskWarn()  # the plain instance; its warm-up now waits for `release`
+    assert not service.__is_ready__()
+    release.set()
+    service.warming.join()
+    assert service.__is_ready__()
