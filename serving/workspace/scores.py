@@ -67,10 +67,11 @@ def check_code(uscc: str) -> str | None:
 
 
 def keep_long_lived() -> None:
-    """Take what is loaded now out of the cycle collector's full passes: with the sources
-    and feature rows kept (~0.5 M objects on the demo data) each full pass stopped every
-    request for 0.3-0.5 s. Called after each load, so what a new load replaced is collected
-    once (one such pass, in the loading thread) instead of kept forever."""
+    """Take what is loaded now out of the cycle collector's full passes: with the libraries,
+    champions, sources and feature rows loaded (~0.5 M objects on the demo data, mostly the
+    libraries') each full pass stopped every request for 0.3-0.5 s. Called after each load,
+    so what a new load replaced is collected once (one such pass, in the loading thread)
+    instead of kept forever."""
     gc.unfreeze()
     gc.collect()
     gc.freeze()
