@@ -111,6 +111,7 @@ class Throughput:
     errors: int            # non-2xx answers, socket errors and timeouts
     p50_ms: float
     p99_ms: float
+    p999_ms: float         # from the Lua script's done(): wrk prints no p99.9 itself
     client_cpu: float      # cores used by wrk
     server_cpu: float      # cores used by the server's process tree
     other_cpu: float       # cores used by everything else on the machine meanwhile
@@ -134,6 +135,9 @@ end
 request = function()
   n = n % #prepared + 1
   return prepared[n]
+end
+done = function(summary, latency, requests)
+  io.write(string.format("p99.9 %dus\\n", latency:percentile(99.9)))
 end
 """
 
@@ -216,7 +220,9 @@ def wrk(url: str, requests: list[Request], seconds: float, connections: int, thr
         errors += sum(int(g) for g in socket_errors.groups())
     p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M)
     p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M)
+    p999 = re.search(r"^p99\.9 (\S+)", out, re.M)
     return Throughput(int(total.group(1)), seconds_run, errors,
                       _wrk_ms(p50.group(1)) if p50 else float("nan"),
                       _wrk_ms(p99.group(1)) if p99 else float("nan"),
+                      _wrk_ms(p999.group(1)) if p999 else float("nan"),
                       client_cpu / wall, server_cpu / wall, max(other_cpu, 0.0) / wall)

@@ -45,7 +45,8 @@ def main() -> None:
     parser.add_argument("--scale", choices=sorted(SCALES), default="small")
     parser.add_argument("--out", type=Path, default=None, help="keep the generated data here")
     parser.add_argument("--serving", action="store_true",
-                        help="afterwards, the serving benchmark (benchmarks/service_speed.py)")
+                        help="afterwards, the serving benchmark (benchmarks/service_speed.py; "
+                             "always at SCALE=city)")
     opts = parser.parse_args()
     scale = SCALES[opts.scale]
     riskwarn = str(Path(sys.executable).with_name("riskwarn"))
@@ -65,26 +66,34 @@ def main() -> None:
         seconds, peak = _run([riskwarn, "features", "--sources", str(out), "--out",
                               str(feats / "monthly"), "--monthly", *scale["monthly"]])
         rows.append(("features 12 months", seconds, peak))
-    print(f"riskwarn benchmarks, SCALE={opts.scale} ({scale['entities']:,} entities, "
+        print_table(rows, opts.scale)
+        if opts.serving or opts.scale == "city":  # needs the generated sources: inside
+            serving_stages(out)
+
+
+def print_table(rows: list[tuple[str, float, float]], scale_name: str) -> None:
+    scale = SCALES[scale_name]
+    print(f"riskwarn benchmarks, SCALE={scale_name} ({scale['entities']:,} entities, "
           f"{scale['start']}..{scale['end']}), {platform.machine()}, "
           f"{platform.python_version()}")
     print(f"{'stage':<20} {'seconds':>9} {'peak GB':>8}  target")
     for stage, seconds, peak in rows:
-        target = TARGETS.get(stage, {}).get(opts.scale)
+        target = TARGETS.get(stage, {}).get(scale_name)
         verdict = ""
         if target:
             met = seconds <= target[0] and peak <= target[1]
             verdict = f"≤{target[0]:.0f} s, ≤{target[1]:.0f} GB: {'met' if met else 'MISSED'}"
-        print(f"{stage:<20} {seconds:>9.1f} {peak:>8.2f}  {verdict}")
-    if opts.serving:
-        serving_stages()
+        print(f"{stage:<20} {seconds:>9.1f} {peak:>8.2f}  {verdict}", flush=True)
 
 
-# -- serving stages (benchmarks/service_speed.py prints its own table) ----------------------
-def serving_stages() -> None:
-    """/score latency and throughput beside the plain BentoML service, on the demo data."""
+# -- serving stages (benchmarks/service_speed.py prints its own table and targets) -----------
+def serving_stages(sources: Path) -> None:
+    """/score beside the plain BentoML service (one worker each), side by side: one connection
+    for 6,000 sequential requests (about a minute for riskwarn: stalls show at p99.9), then
+    32 with wrk; and the first `fresh` score after start. Scores the generated sources first."""
     script = Path(__file__).resolve().with_name("service_speed.py")
-    subprocess.run([sys.executable, str(script), "online", "--workers", "1"], check=True)
+    subprocess.run([sys.executable, str(script), "online", "--workers", "1", "--connections",
+                    "32", "--requests", "6000", "--sources", str(sources)], check=True)
 
 
 if __name__ == "__main__":

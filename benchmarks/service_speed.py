@@ -46,7 +46,7 @@ DEMO_SOURCES = REPO / "data" / "demo" / "sources"
 DEMO_FEATURES = REPO / "data" / "demo" / "features" / "industry=quasi_financial"
 MODEL_URI = "models:/riskwarn-quasi_financial@champion"
 HOST = "127.0.0.1"
-TARGETS = {"p50_ms": 5.0, "p99_ms": 20.0, "ratio": 5.0, "batch_seconds": 60.0}
+TARGETS = {"p99_ms": 10.0, "p999_ms": 20.0, "ratio": 8.0, "fresh_ms": 200.0}  # issue 19
 
 
 # -- servers ---------------------------------------------------------------------------------
@@ -107,11 +107,12 @@ def riskwarn_cli(*args: str, env: dict[str, str]) -> str:
     return done.stdout
 
 
-def fresh_database(workdir: Path, env: dict[str, str]) -> str:
-    """A new warnings database with one scoring run of the demo data; returns a viewer token."""
+def fresh_database(workdir: Path, env: dict[str, str], sources: Path = DEMO_SOURCES,
+                   as_of: str = "2026-01-01") -> str:
+    """A new warnings database with one scoring run of `sources`; returns a viewer token."""
     for old in workdir.glob("riskwarn.db*"):
         old.unlink()
-    riskwarn_cli("score", "--sources", str(DEMO_SOURCES), "--as-of", "2026-01-01", env=env)
+    riskwarn_cli("score", "--sources", str(sources), "--as-of", as_of, env=env)
     out = riskwarn_cli("users", "add", f"bench-serving-{int(time.time())}", "--role", "viewer",
                        env=env)
     return out.strip().splitlines()[-1].strip()
@@ -132,9 +133,24 @@ def plain_rows(tracking_uri: str, limit: int = 1000) -> list[dict[str, Any]]:
 
 # -- measurement -----------------------------------------------------------------------------
 def latency(port: int, requests: list[Request], count: int) -> dict[str, float]:
+    start = time.perf_counter()
     ms = sequential(HOST, port, requests, count)
+    rate = count / (time.perf_counter() - start)
     return {"p50": float(np.percentile(ms, 50)), "p90": float(np.percentile(ms, 90)),
-            "p99": float(np.percentile(ms, 99)), "mean": float(ms.mean()), "n": count}
+            "p99": float(np.percentile(ms, 99)), "p999": float(np.percentile(ms, 99.9)),
+            "max": float(ms.max()), "mean": float(ms.mean()), "n": count, "rate": rate}
+
+
+def fresh_cold(port: int, score: list[Request]) -> dict[str, float]:
+    """ms of the first `fresh: true` request for one firm after the server is ready (the
+    sources' feature rows built, or being built, by the warm-up), then of one more firm."""
+    out = {}
+    for name, request in (("first", score[0]), ("second", score[1])):
+        body = json.loads(request.body)
+        fresh = Request(request.path, json.dumps({**body, "fresh": True}).encode(),
+                        request.headers)
+        out[name] = float(sequential(HOST, port, [fresh], 1)[0])
+    return out
 
 
 def measure(name: str, port: int, proc: subprocess.Popen[bytes], requests: list[Request],
@@ -143,7 +159,8 @@ def measure(name: str, port: int, proc: subprocess.Popen[bytes], requests: list[
     lat = latency(port, requests, opts.requests)
     load: Throughput = wrk(f"http://{HOST}:{port}{requests[0].path}", requests, opts.seconds,
                            opts.connections, opts.threads, proc.pid)
-    print(f"  {name}: p50 {lat['p50']:.2f} ms, p99 {lat['p99']:.2f} ms; {load.rate:,.0f} req/s "
+    print(f"  {name}: p50 {lat['p50']:.2f} ms, p99 {lat['p99']:.2f} ms, p99.9 {lat['p999']:.2f} "
+          f"ms, max {lat['max']:.1f} ms; {load.rate:,.0f} req/s "
           f"({load.errors} errors), server {load.server_cpu:.2f} cores, "
           f"wrk {load.client_cpu:.2f} cores, other {load.other_cpu:.2f} cores", flush=True)
     return {"latency": lat, "load": load}
@@ -171,8 +188,9 @@ def online(opts: argparse.Namespace) -> None:
            "MLFLOW_TRACKING_URI": os.environ.get(
                "MLFLOW_TRACKING_URI", f"sqlite:///{REPO / 'mlruns' / 'mlflow.db'}"),
            "RISKWARN_DATABASE_URL": f"sqlite:///{workdir / 'riskwarn.db'}"}
-    print("setting up: fresh scoring run of the demo data, a viewer, feature rows", flush=True)
-    token = fresh_database(workdir, env)
+    sources = opts.sources or DEMO_SOURCES
+    print(f"setting up: a scoring run of {sources}, a viewer, feature rows", flush=True)
+    token = fresh_database(workdir, env, sources, opts.as_of)
     rows = plain_rows(env["MLFLOW_TRACKING_URI"])
     plain_requests = [Request("/predict", json.dumps({"row": r}).encode(), {}) for r in rows]
     # `riskwarn serve --workers` is not applied to a BentoML 1.2+ service; the config is
@@ -193,6 +211,9 @@ def online(opts: argparse.Namespace) -> None:
         counts = {"plain": workers_of(plain_proc), "riskwarn": workers_of(rw_proc)}
         score, tiers = score_requests(p_rw, token)
         print(f"  workers running: {counts}; {len(score)} firms, tiers {tiers}", flush=True)
+        fresh = fresh_cold(p_rw, score)
+        print(f"  fresh: first {fresh['first']:.0f} ms, second {fresh['second']:.0f} ms",
+              flush=True)
         cold = latency(p_rw, score, len(score))  # first request per firm: tier A explained
         print(f"  riskwarn first pass over {len(score)} firms: p50 {cold['p50']:.2f} ms, "
               f"p99 {cold['p99']:.2f} ms, mean {cold['mean']:.2f} ms", flush=True)
@@ -206,6 +227,7 @@ def online(opts: argparse.Namespace) -> None:
         if opts.profile:
             profile(p_rw, rw_proc, score, opts, workdir)
     report(results, cold, counts, tiers, opts)
+    targets(results, fresh)
 
 
 def baseline(requests: list[Request], env: dict[str, str], opts: argparse.Namespace
@@ -285,30 +307,42 @@ def report(results: dict[str, dict[str, Any]], cold: dict[str, float], counts: d
            tiers: dict[str, int], opts: argparse.Namespace) -> None:
     plain_rate = results["plain"]["load"].rate
     print(f"\nserving benchmark: {platform.machine()}, {os.cpu_count()} cores, Python "
-          f"{platform.python_version()}; {opts.requests} sequential requests, then wrk "
-          f"{opts.connections} connections x {opts.seconds:.0f} s; workers {counts}")
-    print("| server | workers | p50 ms | p90 ms | p99 ms | req/s | errors | wrk p50 / p99 ms "
-          "| server cores | wrk cores | other cores | ratio to plain |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+          f"{platform.python_version()}, load average {os.getloadavg()[0]:.1f}; 1 connection: "
+          f"{opts.requests} sequential requests; {opts.connections} connections: wrk x "
+          f"{opts.seconds:.0f} s; workers {counts}")
+    print(f"| server | workers | 1 conn. p50 / p99 / p99.9 ms | 1 conn. req/s | "
+          f"{opts.connections} conn. p50 / p99 / p99.9 ms | {opts.connections} conn. req/s | "
+          "errors | server / wrk / other cores | ratio to plain |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for name, r in results.items():
         lat, load = r["latency"], r["load"]
-        print(f"| {name} | {counts[name]} | {lat['p50']:.2f} | {lat['p90']:.2f} | "
-              f"{lat['p99']:.2f} | {load.rate:,.0f} | {load.errors} | {load.p50_ms:.1f} / "
-              f"{load.p99_ms:.1f} | {load.server_cpu:.2f} | {load.client_cpu:.2f} | "
-              f"{load.other_cpu:.2f} | "
+        print(f"| {name} | {counts[name]} | {lat['p50']:.2f} / {lat['p99']:.2f} / "
+              f"{lat['p999']:.2f} | {lat['rate']:,.0f} | {load.p50_ms:.1f} / {load.p99_ms:.1f}"
+              f" / {load.p999_ms:.1f} | {load.rate:,.0f} | {load.errors} | "
+              f"{load.server_cpu:.2f} / {load.client_cpu:.2f} / {load.other_cpu:.2f} | "
               f"{load.rate / plain_rate:.1f} |")
-    rw = results["riskwarn"]
+    print(f"\nriskwarn first pass over {sum(tiers.values())} firms (tiers {tiers}): p50 "
+          f"{cold['p50']:.2f} ms, p99 {cold['p99']:.2f} ms, max {cold['max']:.1f} ms")
+
+
+def targets(results: dict[str, dict[str, Any]], fresh: dict[str, float]) -> None:
+    """Issue 19's serving targets beside the figures."""
+    rw, plain_rate = results["riskwarn"], results["plain"]["load"].rate
     ratio = rw["load"].rate / plain_rate
-    print(f"\nriskwarn first pass over {sum(tiers.values())} firms (tiers {tiers}; tier A "
-          f"reasons computed and stored): p50 {cold['p50']:.2f} ms, p99 {cold['p99']:.2f} ms")
+    rows = [(f"/score p99 ≤ {TARGETS['p99_ms']:.0f} ms, 1 connection",
+             f"{rw['latency']['p99']:.2f} ms", rw["latency"]["p99"] <= TARGETS["p99_ms"]),
+            (f"no stall: p99.9 ≤ {TARGETS['p999_ms']:.0f} ms, 1 connection",
+             f"{rw['latency']['p999']:.2f} ms (max {rw['latency']['max']:.0f} ms)",
+             rw["latency"]["p999"] <= TARGETS["p999_ms"]),
+            (f"throughput ≥ {TARGETS['ratio']:.0f} × plain, side by side",
+             f"{ratio:.1f} × ({rw['load'].rate:,.0f} vs {plain_rate:,.0f} req/s)",
+             ratio >= TARGETS["ratio"]),
+            (f"`fresh` for one firm ≤ {TARGETS['fresh_ms']:.0f} ms (first after start)",
+             f"{fresh['first']:.0f} ms (next firm {fresh['second']:.0f} ms)",
+             fresh["first"] <= TARGETS["fresh_ms"])]
     print("| target | measured | verdict |\n|---|---|---|")
-    print(f"| /score p50 ≤ {TARGETS['p50_ms']:.0f} ms | {rw['latency']['p50']:.2f} ms | "
-          f"{verdict(rw['latency']['p50'] <= TARGETS['p50_ms'])} |")
-    print(f"| /score p99 ≤ {TARGETS['p99_ms']:.0f} ms | {rw['latency']['p99']:.2f} ms | "
-          f"{verdict(rw['latency']['p99'] <= TARGETS['p99_ms'])} |")
-    print(f"| throughput ≥ {TARGETS['ratio']:.0f} × plain | {ratio:.1f} × "
-          f"({rw['load'].rate:,.0f} vs {plain_rate:,.0f} req/s) | "
-          f"{verdict(ratio >= TARGETS['ratio'])} |")
+    for target, measured, ok in rows:
+        print(f"| {target} | {measured} | {verdict(ok)} |")
 
 
 # -- in-process parts of one /score request --------------------------------------------------
@@ -437,7 +471,7 @@ def batch(opts: argparse.Namespace) -> None:
         from serving.store.database import open_database
         from training import champions as champion_store
         from training.reasons import explain
-        from training.scoring import COLUMNS, REASON_TIERS, names_of
+        from training.scoring import COLUMNS, names_of
         from training.tiers import assign_tiers
 
         champions = champion_store.load_all()
@@ -459,24 +493,20 @@ def batch(opts: argparse.Namespace) -> None:
         probability = champion.fast.predict(x)
         tier = assign_tiers(probability, champion.cutoffs)
         t2 = time.perf_counter()
-        need = np.isin(tier, REASON_TIERS)
-        contrib = champion.fast.effects(x[need])
+        contrib = champion.fast.effects(x)
         t3 = time.perf_counter()
-        reasons_of = explain(contrib, frame.loc[need].reset_index(drop=True),
-                             champion.reference)
+        reasons = explain(contrib, frame.reset_index(drop=True), champion.reference)
         t4 = time.perf_counter()
         for key, dt in zip(parts, (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=True):
             parts[key] += dt
-        reasons: list[object] = [None] * len(frame)
-        for i, r in zip(np.flatnonzero(need), reasons_of, strict=True):
-            reasons[i] = r
-        explained_rows += int(need.sum())
+        explained_rows += len(frame)
         scored.append(pd.DataFrame({
             "uscc": frame["uscc"].to_numpy(), "industry": industry,
             "town_code": frame["town_code"].to_numpy(), "as_of": as_of.date(),
             "probability": probability, "tier": tier, "model_version": champion.version,
             "reasons": pd.Series(reasons, dtype=object)}))
-        print(f"  {industry}: {len(frame):,} firms, {int(need.sum()):,} explained", flush=True)
+        print(f"  {industry}: {len(frame):,} firms, tier A {int((tier == 'A').sum()):,}",
+              flush=True)
     for key, dt in parts.items():
         timer.rows.append((key, dt))
         print(f"  {key}: {dt:.1f} s", flush=True)
@@ -497,8 +527,8 @@ def batch(opts: argparse.Namespace) -> None:
     runs.finish_run(engine, run_id, len(out))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
     total = sum(dt for stage, dt in timer.rows if not stage.startswith("warning rows"))
-    print(f"\nbatch breakdown: {len(out):,} firms, {explained_rows:,} with reasons "
-          f"(tiers {', '.join(REASON_TIERS)}), peak RSS {peak:.2f} GB")
+    print(f"\nbatch breakdown: {len(out):,} firms, {explained_rows:,} with reasons (every "
+          f"tier), peak RSS {peak:.2f} GB")
     print("| stage | seconds | share |\n|---|---|---|")
     for stage, dt in timer.rows:
         print(f"| {stage} | {dt:.1f} | {100 * dt / total:.0f}% |")
@@ -512,7 +542,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0, help="wrk duration per server")
     parser.add_argument("--workers", type=int, default=1, help="workers of each server")
     parser.add_argument("--requests", type=int, default=2000, help="sequential requests")
-    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
     parser.add_argument("--floor", action="store_true",
                         help="also measure an empty BentoML service (the framework's ceiling)")
@@ -524,7 +554,8 @@ def main() -> None:
     parser.add_argument("--firms", type=int, default=1000, help="parts: firms to request")
     parser.add_argument("--cold", type=int, default=20, help="parts: tier A firms asked first")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/riskwarn-bench"))
-    parser.add_argument("--sources", type=Path, help="batch: the sources to score")
+    parser.add_argument("--sources", type=Path,
+                        help="the sources to score (batch: required; online: the demo's)")
     parser.add_argument("--as-of", default="2026-01-01", help="batch: the scoring date")
     parser.add_argument("--database", type=Path,
                         default=Path("/tmp/riskwarn-bench/batch/riskwarn.db"),

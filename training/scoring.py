@@ -1,12 +1,13 @@
 """Scoring: probability, tier and reason codes for feature rows, with the champion's fast path.
 
 Batch (`riskwarn score`) and online (`POST /score` with `fresh`) both build their rows with
-`features.build.build_as_of` and score them here, so the two can never disagree.
+`features.build.build_as_of` and score them here, so the two can never disagree. Every row gets
+its reasons, whatever its tier: `/score` answers a stored firm without computing any.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -17,15 +18,13 @@ from training.champions import Champion
 from training.reasons import explain
 from training.tiers import assign_tiers
 
-REASON_TIERS = ("B", "C", "D")  # reasons are stored for these; tier A's on request
 COLUMNS = ["uscc", "name", "industry", "town_code", "as_of", "probability", "tier", "reasons",
            "model_version"]
 
 
-def score_rows(champion: Champion, frame: pd.DataFrame, as_of: pd.Timestamp,
-               reasons_for: Sequence[str] | None = REASON_TIERS, threads: int = 0
+def score_rows(champion: Champion, frame: pd.DataFrame, as_of: pd.Timestamp, threads: int = 0
                ) -> pd.DataFrame:
-    """One industry's feature rows scored; `reasons_for=None` explains every row."""
+    """One industry's feature rows scored and explained."""
     x = champion.fast.encode(frame)
     probability = champion.fast.predict(x, threads)
     tier = assign_tiers(probability, champion.cutoffs)
@@ -34,15 +33,9 @@ def score_rows(champion: Champion, frame: pd.DataFrame, as_of: pd.Timestamp,
         "town_code": frame["town_code"].to_numpy(), "as_of": as_of.date(),
         "probability": probability, "tier": tier, "model_version": champion.version,
     })
-    need = np.ones(len(out), dtype=bool) if reasons_for is None else np.isin(tier, reasons_for)
-    reasons: list[object] = [None] * len(out)
-    if need.any():
-        effects = champion.fast.effects(x[need], threads)
-        explained = explain(effects, frame.loc[need].reset_index(drop=True),
-                            champion.reference)
-        for i, r in zip(np.flatnonzero(need), explained, strict=True):
-            reasons[i] = r
-    out["reasons"] = pd.Series(reasons, index=out.index, dtype=object)
+    explained = explain(champion.fast.effects(x, threads), frame.reset_index(drop=True),
+                        champion.reference) if len(out) else []
+    out["reasons"] = pd.Series(explained, index=out.index, dtype=object)
     return out
 
 
@@ -54,13 +47,12 @@ def names_of(registrations: pd.DataFrame, usccs: pd.Series) -> np.ndarray:
 
 
 def score_frames(frames: Mapping[str, pd.DataFrame], champions: dict[str, Champion],
-                 registrations: pd.DataFrame, as_of: pd.Timestamp,
-                 reasons_for: Sequence[str] | None = REASON_TIERS, threads: int = 0,
+                 registrations: pd.DataFrame, as_of: pd.Timestamp, threads: int = 0,
                  step: Callable[[], None] | None = None) -> pd.DataFrame:
     """Feature rows per industry scored with its champion, named from the register."""
     scored = []
     for industry, frame in frames.items():
-        scored.append(score_rows(champions[industry], frame, as_of, reasons_for, threads))
+        scored.append(score_rows(champions[industry], frame, as_of, threads))
         if step:
             step()
     out = pd.concat(scored, ignore_index=True) if scored else pd.DataFrame(columns=COLUMNS)

@@ -10,7 +10,6 @@ Health, metrics and the API schema stay open.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from datetime import UTC, datetime
 from typing import Any
@@ -19,6 +18,7 @@ import anyio
 from sqlalchemy import Engine
 
 from serving.api.audit_queue import writer_for
+from serving.store.revalidating import Revalidating
 from serving.store.users import User, role_allows, user_for_token
 
 Scope = MutableMapping[str, Any]
@@ -34,6 +34,7 @@ ROLE_FOR: dict[str, str] = {"/score": "viewer", "/warnings": "viewer", "/firm": 
                             "/plan": "officer", "/outcomes": "officer",
                             "/decisions": "officer"}
 TOKEN_CACHE_SECONDS = 5.0  # a revoked token stops working within this
+TOKEN_REFRESH_SECONDS = 2.0  # a token in use is read again behind its requests after this
 
 
 def bearer(scope: Scope) -> str | None:
@@ -65,21 +66,11 @@ class TokenAuth:
 
     def __init__(self, app: ASGIApp, engine: Callable[[], Engine]):
         self.app, self.engine = app, engine
-        self._cache: dict[str, tuple[float, User | None]] = {}
-
-    def cached(self, token: str) -> User | None:
-        """The user of a recently seen token, without leaving the event loop."""
-        at, found = self._cache.get(token, (0.0, None))
-        return found if time.monotonic() - at <= TOKEN_CACHE_SECONDS else None
-
-    def user(self, token: str) -> User | None:
-        at, found = self._cache.get(token, (0.0, None))
-        if time.monotonic() - at > TOKEN_CACHE_SECONDS:
-            found = user_for_token(self.engine(), token)
-            if len(self._cache) > 10_000:
-                self._cache.clear()
-            self._cache[token] = (time.monotonic(), found)
-        return found
+        # a token's user is read again in the background while the token is in use, so no
+        # request waits for that read; one unused for TOKEN_CACHE_SECONDS is read on arrival
+        self.users: Revalidating[str, User | None] = Revalidating(
+            lambda token: user_for_token(self.engine(), token),
+            fresh_for=TOKEN_REFRESH_SECONDS, max_age=TOKEN_CACHE_SECONDS)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
@@ -87,9 +78,9 @@ class TokenAuth:
             await self.app(scope, receive, send)
             return
         token = bearer(scope)
-        user = self.cached(token) if token else None
-        if token and user is None:
-            user = await anyio.to_thread.run_sync(self.user, token)
+        known, user = self.users.peek(token) if token else (True, None)
+        if token and not known:
+            user = await anyio.to_thread.run_sync(self.users.get, token)
         if user is None:
             await _answer(send, 401, {"error": "missing or invalid token: send "
                                       "'Authorization: Bearer <token>'"},

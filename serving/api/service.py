@@ -142,8 +142,14 @@ class RiskWarn:
     def __init__(self) -> None:
         self.workspace = load_workspace()
         ui.register(self.workspace)
-        # sources and the latest run's feature rows load behind the first requests
-        threading.Thread(target=self.workspace.warm, name="warm-up", daemon=True).start()
+        # the sources and the feature rows `fresh` reads load behind the stored answers
+        self.warming = threading.Thread(target=self.workspace.warm, name="warm-up", daemon=True)
+        self.warming.start()
+
+    def __is_ready__(self) -> bool:
+        """/readyz: ready once the warm-up is over, so no request waits for it (stored
+        answers are served meanwhile; a failed warm-up leaves the loading to requests)."""
+        return not self.warming.is_alive()
 
     @bentoml.api(route="/score")
     @answers("score")

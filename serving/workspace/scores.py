@@ -7,8 +7,8 @@ Errors a caller can fix are `ApiError`s with a status, a message and the field a
 
 from __future__ import annotations
 
+import gc
 import threading
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,12 +20,14 @@ from features.codes import is_valid_uscc
 from features.loading import Sources, load_sources
 from features.prepare import Prepared, prepare
 from serving.store import decisions, runs
+from serving.store.revalidating import Revalidating
 from serving.store.users import User
 from serving.workspace import firm_detail, triggers
 from training.champions import Champion
 from training.scoring import score_frames
 
 RUN_CACHE_SECONDS = 2.0  # a finished run becomes visible within this
+RUN_REFRESH_SECONDS = 1.0  # the latest run is read again behind the requests after this
 
 
 class ApiError(Exception):
@@ -64,6 +66,17 @@ def check_code(uscc: str) -> str | None:
     return check_codes([uscc])[uscc]
 
 
+def keep_long_lived() -> None:
+    """Take what is loaded now out of the cycle collector's full passes: with the libraries,
+    champions, sources and feature rows loaded (~0.5 M objects on the demo data, mostly the
+    libraries') each full pass stopped every request for 0.3-0.5 s. Called after each load,
+    so what a new load replaced is collected once (one such pass, in the loading thread)
+    instead of kept forever."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+
+
 class Workspace:
     def __init__(self, engine: Engine, champions: dict[str, Champion],
                  sources: str | None = None, models: list[dict[str, Any]] | None = None):
@@ -71,17 +84,15 @@ class Workspace:
         self._sources_arg = sources
         self._loaded: Loaded | None = None
         self._lock = threading.Lock()
-        self._run: tuple[float, runs.Run | None] = (0.0, None)
+        self._run: Revalidating[str, runs.Run | None] = Revalidating(
+            lambda _: runs.latest_run(engine), fresh_for=RUN_REFRESH_SECONDS,
+            max_age=RUN_CACHE_SECONDS)
         self._frames: dict[tuple[str, pd.Timestamp], dict[str, pd.DataFrame]] = {}
         self._frames_lock = threading.Lock()
 
     # -- state -----------------------------------------------------------------------------
     def latest_run(self) -> runs.Run | None:
-        at, run = self._run
-        if time.monotonic() - at > RUN_CACHE_SECONDS:
-            run = runs.latest_run(self.engine)
-            self._run = (time.monotonic(), run)
-        return run
+        return self._run.get("latest")
 
     def sources_location(self) -> str | None:
         if self._sources_arg:
@@ -100,14 +111,19 @@ class Workspace:
                 sources = load_sources(location)
                 prep = prepare(sources.tables, meta=sources.meta)
                 self._loaded = Loaded(sources, prep, location)
+                keep_long_lived()
             return self._loaded
 
+    def fresh_as_of(self) -> pd.Timestamp:
+        """The date `fresh` scores on: the day after the sources' last."""
+        return self.loaded().sources.data_end + pd.Timedelta(days=1)
+
     def warm(self) -> None:
-        """Load the sources and the latest run's feature rows now, not on a first request
-        (the service calls this in a background thread at start)."""
-        run = self.latest_run()
-        if run is not None and self.sources_location() is not None:
-            self.frames(pd.Timestamp(run.as_of))
+        """Load the sources and build the feature rows `fresh` reads now, not on a first
+        request (the service calls this in a background thread at start). The latest run's
+        rows are not needed: its stored answers carry their reasons."""
+        if self.sources_location() is not None:
+            self.frames(self.fresh_as_of())
 
     def frames(self, as_of: pd.Timestamp) -> dict[str, pd.DataFrame]:
         """Every active firm's feature rows on `as_of` per industry, indexed by uscc: built
@@ -121,6 +137,7 @@ class Workspace:
                     self._frames.pop(next(iter(self._frames)))
                 self._frames[key] = {k: f.set_index("uscc", drop=False)
                                      for k, f in built.items()}
+                keep_long_lived()
             return self._frames[key]
 
     def confirmed_firms(self) -> list[str]:
@@ -185,10 +202,7 @@ class Workspace:
                 and champion.version == str(r["model_version"])]
 
     def _fresh(self, usccs: list[str]) -> dict[str, dict[str, Any]]:
-        if not usccs:
-            return {}
-        loaded = self.loaded()
-        return self._compute(usccs, loaded.sources.data_end + pd.Timedelta(days=1))
+        return self._compute(usccs, self.fresh_as_of()) if usccs else {}
 
     def _compute(self, usccs: list[str], as_of: pd.Timestamp) -> dict[str, dict[str, Any]]:
         """Scores with reasons for these firms on `as_of`, from the kept feature rows."""
@@ -196,7 +210,7 @@ class Workspace:
                 for industry, frame in self.frames(as_of).items()
                 if len(found := frame.index.intersection(usccs))}
         scored = score_frames(rows, self.champions, self.loaded().sources["registrations"],
-                              as_of, reasons_for=None, threads=1)
+                              as_of, threads=1)
         return {str(r["uscc"]): {str(k): v for k, v in r.items()}
                 for r in scored.to_dict("records")}
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from serving.store.database import open_database
 from serving.store.schema import audit_log
+from serving.store.users import User
 from tests.serving.conftest import AS_OF, bearer
 
 
@@ -70,7 +71,17 @@ def test_score_answers_each_firm_in_order_and_never_fails_for_one_bad_code(clien
                                         "effect_pp"}
         assert x["reasons"][0]["effect_pp"] > 0
     assert results[0]["probability"] == pytest.approx(top[0]["probability"])
-    assert results[2]["tier"] == "A"  # tier A has reasons on request
+    assert results[2]["tier"] == "A"  # tier A has reasons too, stored by the batch
+
+
+def test_the_batch_stores_reasons_for_every_tier(served_env):
+    from serving.store import runs
+
+    engine = open_database(served_env.database)
+    firms = runs.run_frame(engine, served_env.run_id)
+    stored = runs.scores_for(engine, served_env.run_id, list(firms["uscc"]))
+    assert {r["tier"] for r in stored.values()} == {"A", "B", "C", "D"}
+    assert all(isinstance(r["reasons"], list) for r in stored.values())  # none to compute
 
 
 def test_fresh_scores_come_from_the_same_feature_code_as_the_batch(served_env):
@@ -85,6 +96,19 @@ def test_fresh_scores_come_from_the_same_feature_code_as_the_batch(served_env):
     assert np.allclose([online[u]["probability"] for u in usccs],
                        [r["probability"] for r in stored], rtol=0, atol=1e-12)
     assert [online[u]["tier"] for u in usccs] == [r["tier"] for r in stored]
+
+
+def test_the_warm_up_builds_the_rows_fresh_reads_and_only_those(served_env):
+    from serving.api.service import load_workspace
+
+    workspace = load_workspace()
+    workspace.warm()  # the service runs it in a thread at start
+    assert [as_of for _, as_of in workspace._frames] == [workspace.fresh_as_of()]
+    usccs = list(next(iter(workspace._frames.values()))["food"].index[:3])
+    admin = User(1, "admin", "admin", None)
+    answers = workspace.score(admin, usccs, fresh=True)
+    assert [a["uscc"] for a in answers] == usccs and all("tier" in a for a in answers)
+    assert len(workspace._frames) == 1  # answered from them: nothing more built
 
 
 def test_malformed_requests_are_400_naming_the_field(client, world):
@@ -161,3 +185,18 @@ def test_every_authorised_request_is_audited(client, world):
                          .order_by(audit_log.c.id.desc())).mappings().first()
     assert rows is not None and rows["action"] == "POST /firm"
     assert json.loads(rows["detail"])["uscc"] == "91441900MA0000015D"
+
+
+def test_ready_only_once_the_warm_up_is_over(served_env, monkeypatch):
+    import threading
+
+    from serving.api.service import RiskWarn
+    from serving.workspace.scores import Workspace
+
+    release = threading.Event()
+    monkeypatch.setattr(Workspace, "warm", lambda self: release.wait(30))
+    service = RiskWarn()  # the plain instance; its warm-up now waits for `release`
+    assert not service.__is_ready__()
+    release.set()
+    service.warming.join()
+    assert service.__is_ready__()
