@@ -41,7 +41,11 @@ lint: install
 	$(VENV)/bin/ruff check features training serving tests benchmarks
 	$(VENV)/bin/mypy
 
+# the benchmarks also need GNU time (peak memory) and wrk (the serving comparison's throughput)
 bench: install
+	@command -v wrk >/dev/null && test -x /usr/bin/time \
+	  || { $(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq \
+	       && $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq time wrk; }
 	$(PY) benchmarks/run.py --scale $(SCALE)
 
 clean:
