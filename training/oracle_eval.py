@@ -16,7 +16,7 @@ from features.industries import default_config
 from features.simulate import TRUTH_FILE
 from features.simulate.oracle import truth_for
 from training import tracking
-from training.data import calibration_target, feature_names, load_features, split_for
+from training.data import calibration_target, feature_names, load_split
 from training.evaluate import evaluate_period, list_shares
 from training.metrics import points_rule
 from training.model import probabilities
@@ -64,11 +64,10 @@ def _held_out(industry: str, alias: str) -> dict[str, Any]:
     if not (sources / TRUTH_FILE).exists():
         raise FileNotFoundError(f"{sources}: no hidden truth (only generated data has one)")
     spec = default_config().industries[industry]  # type: ignore[index]
-    frame = load_features(features, industry)
-    test = split_for(frame, spec).test
+    test = load_split(features, industry, spec).test
     uri = f"models:/{tracking.model_name(industry)}/{version.version}"
     return {"version": str(version.version), "spec": spec, "test": test,
-            "model": mlflow.sklearn.load_model(uri), "names": feature_names(frame),
+            "model": mlflow.sklearn.load_model(uri), "names": feature_names(test),
             "risk": truth_for(test, sources / TRUTH_FILE),
             "cutoffs": (mlflow.models.get_model_info(uri).metadata or {})["tier_cutoffs"]}
 

@@ -32,8 +32,7 @@ from training.data import (
     calibration_target,
     districts_of,
     feature_names,
-    load_features,
-    split_for,
+    load_split,
 )
 from training.evaluate import evaluate_period
 from training.identity import same_as
@@ -79,10 +78,9 @@ def judge(industry: str, candidate_uri: str, champion_uri: str | None, features:
           ) -> tuple[bool, str, dict[str, float]]:
     """The gate on the candidate's held-out period: (promote?, why, the figures compared)."""
     spec = default_config().industries[industry]  # type: ignore[index]
-    frame = load_features(features, industry)
-    target, window = calibration_target(spec, frame.columns), spec.random_window_days
-    test = split_for(frame, spec).test
-    names = feature_names(frame)
+    test = load_split(features, industry, spec).test
+    target, window = calibration_target(spec, test.columns), spec.random_window_days
+    names = feature_names(test)
     k = spec.monthly_capacity
     new_scores = _scores(candidate_uri, test, names)
     new = evaluate_period(test, new_scores, k, window, target)

@@ -22,8 +22,7 @@ from training.data import (
     calibration_target,
     districts_of,
     feature_names,
-    load_features,
-    split_for,
+    load_split,
 )
 from training.evaluate import evaluate_period
 from training.identity import identity, same_as
@@ -127,7 +126,7 @@ def _split_and_fit(features: Path, industry: str, spec: Industry, chosen: dict[s
             return split, names, fit_and_evaluate(split, names, chosen, k, proportions,
                                                   dask_fit.fitter(client, rows), window, target,
                                                   districts_of(features))
-    split = split_for(load_features(features, industry), spec)  # the whole frame freed here
+    split = load_split(features, industry, spec)
     target = Target(calibration_target(spec, split.train.columns), window)
     names = feature_names(split.train)
     return split, names, fit_and_evaluate(split, names, chosen, k, proportions,

@@ -23,9 +23,8 @@ from training.data import (
     feature_names,
     fitted_before,
     label_gap,
-    load_features,
+    load_split,
     periods,
-    split_for,
 )
 from training.metrics import precision_at_k, roc_auc
 from training.model import DEFAULT_PARAMS, fit_pipeline, inputs
@@ -90,9 +89,8 @@ def search(train: pd.DataFrame, names: list[str], k: int, horizon_days: int, tri
 def tune_industry(features: Path, industry: str, trials: int = 20, seed: int = 0
                   ) -> dict[str, Any]:
     spec = default_config().industries[industry]  # type: ignore[index]
-    frame = load_features(features, industry)
-    train = split_for(frame, spec).train  # the rows `train` fits on, nothing later
-    names = feature_names(frame)
+    train = load_split(features, industry, spec).train  # the rows `train` fits on, no later
+    names = feature_names(train)
     chosen, best = search(train, names, spec.monthly_capacity, spec.horizon_days, trials,
                           seed, industry)
     parts = len(folds(train, spec.horizon_days))

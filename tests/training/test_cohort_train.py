@@ -8,9 +8,18 @@ import pytest
 from mlflow.tracking import MlflowClient
 from typer.testing import CliRunner
 
+from features.build import as_text
+from features.industries import default_config
 from serving.cli import app
 from training import tracking
-from training.data import CALIBRATION_VISITS, feature_names, load_features, temporal_split
+from training.data import (
+    CALIBRATION_VISITS,
+    feature_names,
+    load_features,
+    load_split,
+    split_for,
+    temporal_split,
+)
 
 runner = CliRunner()
 
@@ -61,3 +70,31 @@ def test_train_and_tune_run_on_a_cohort(cohort, tmp_path, monkeypatch):
     assert pd.Timestamp(run.data.params["test_from"]).day == 1  # a month's first visits
     inputs = json.loads((tmp_path / "tuned" / "food.json").read_text("utf-8"))
     assert inputs["params"]
+
+
+def _read_whole(features, industry: str) -> pd.DataFrame:
+    """What `load_features` gave when it read the whole folder with pandas and sorted it."""
+    frame = pd.read_parquet(features / f"industry={industry}")
+    frame["as_of"] = pd.to_datetime(frame["as_of"].astype(str))
+    return as_text(frame).sort_values(["as_of", "uscc"]).reset_index(drop=True)
+
+
+@pytest.mark.parametrize("kind", ["cohort", "monthly_features"])
+def test_features_load_one_partition_at_a_time_into_the_same_frame(kind, request):
+    """The partition-by-partition reader (less memory at city scale) gives the very frame the
+    whole-folder read and sort did: rows, order (a cohort has firms visited twice a day),
+    columns and dtypes."""
+    features = request.getfixturevalue(kind)
+    pd.testing.assert_frame_equal(load_features(features, "food"), _read_whole(features, "food"))
+
+
+@pytest.mark.parametrize("kind", ["cohort", "monthly_features"])
+def test_the_split_read_part_by_part_is_the_split_of_the_whole(kind, request):
+    """`load_split` decides on a few columns and reads each part by itself: the very frames
+    `split_for` cuts from the whole dataset."""
+    features = request.getfixturevalue(kind)
+    spec = default_config().industries["food"]
+    whole = split_for(load_features(features, "food"), spec)
+    parts = load_split(features, "food", spec)
+    for name in ("train", "calibration", "test"):
+        pd.testing.assert_frame_equal(getattr(parts, name), getattr(whole, name))

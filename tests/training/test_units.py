@@ -132,3 +132,22 @@ def test_temporal_split_keeps_test_labels_out_of_training():
 def test_too_little_history_is_a_clear_error():
     with pytest.raises(NotEnoughHistory, match="180 days before"):
         temporal_split(_frame(pd.date_range("2024-01-31", "2024-05-31", freq="ME")), 180)
+
+
+def test_rows_encoded_in_chunks_equal_the_encoder_fitted_on_all_rows():
+    """`encode_rows` (fitted on distinct values, chunk by chunk: training's memory at city
+    scale) gives fit_transform's array, missing categories and days included."""
+    from training.model import column_order, encode_rows, inputs, make_pipeline
+
+    rng = np.random.default_rng(0)
+    n = 5003
+    rows = pd.DataFrame({
+        "town_code": pd.Series(rng.choice(["441900101", "441900102", None], n), dtype="str"),
+        "entity_type": pd.Series(rng.choice(["有限责任公司", "个体工商户"], n), dtype="str"),
+        "pen_days_since_last": np.where(rng.random(n) < 0.5, np.nan, rng.integers(1, 900, n)),
+        "pen_count_3y": rng.poisson(0.3, n).astype(float), "reg_capital": rng.lognormal(3, 1, n)})
+    features = list(rows.columns)
+    assert len(column_order(features)[0]) == 2
+    whole = make_pipeline(features, {}).named_steps["encode"].fit_transform(inputs(rows, features))
+    chunked = encode_rows(make_pipeline(features, {}).named_steps["encode"], rows, features, 700)
+    np.testing.assert_array_equal(chunked, whole)
