@@ -18,14 +18,18 @@ class Clock:
 
 
 class Source:
-    """A value that changes when told; counts reads and names the thread of each."""
+    """A value that changes when told; counts reads and names the thread of each. A read
+    waits while `gate` is closed, so a test can hold a background read under way."""
 
     def __init__(self) -> None:
         self.value, self.reads, self.threads = "v1", 0, set()
+        self.gate = threading.Event()
+        self.gate.set()
 
     def __call__(self, key: str) -> str:
         self.reads += 1
         self.threads.add(threading.current_thread().name)
+        self.gate.wait()
         return f"{key}:{self.value}"
 
 
@@ -49,8 +53,10 @@ def test_a_stale_value_is_answered_while_one_background_read_replaces_it(parts):
     cache.get("a")
     source.value = "v2"
     clock.now += 3.0
+    source.gate.clear()  # the background read stays under way until the gate opens
     assert cache.peek("a") == (True, "a:v1")  # answered at once, old
     assert cache.peek("a") == (True, "a:v1")  # a read is already under way: no second one
+    source.gate.set()
     cache.settle()
     assert source.reads == 2 and any(t.startswith("revalidate") for t in source.threads)
     assert cache.peek("a") == (True, "a:v2")
