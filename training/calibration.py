@@ -24,12 +24,15 @@ from sklearn.isotonic import IsotonicRegression
 
 PRIOR = 2.0  # pseudo-observations at the overall rate added to each block
 TAIL = 1e-4  # past the outermost block centres the curve moves by at most this share
+SAME = 1e-12  # rates closer than this are one rate (floating-point noise of the pooling)
 
 
 def _blocks(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, ...]:
     """Isotonic fit of y on x, pooled into blocks: (mean x, weighted y sum, weight) each."""
     fitted = IsotonicRegression(out_of_bounds="clip").fit(x, y, sample_weight=w).predict(x)
-    _, block = np.unique(fitted, return_inverse=True)
+    level, member = np.unique(fitted, return_inverse=True)
+    # pooled blocks' rates can differ in the last bits only: one block, or the curve goes flat
+    block = np.cumsum(np.concatenate([[True], np.diff(level) > SAME]))[member] - 1
     weight = np.bincount(block, weights=w)
     return (np.bincount(block, weights=w * x) / weight, np.bincount(block, weights=w * y),
             weight)
