@@ -135,8 +135,8 @@ def test_too_little_history_is_a_clear_error():
 
 
 def test_rows_encoded_in_chunks_equal_the_encoder_fitted_on_all_rows():
-    """`encode_rows` (fitted on distinct values, chunk by chunk: training's memory at city
-    scale) gives fit_transform's array, missing categories and days included."""
+    """`encode_rows` (fitted on distinct values, chunk by chunk, float32: training's memory at
+    city scale) gives fit_transform's array, missing categories and days included."""
     from training.model import column_order, encode_rows, inputs, make_pipeline
 
     rng = np.random.default_rng(0)
@@ -150,4 +150,5 @@ def test_rows_encoded_in_chunks_equal_the_encoder_fitted_on_all_rows():
     assert len(column_order(features)[0]) == 2
     whole = make_pipeline(features, {}).named_steps["encode"].fit_transform(inputs(rows, features))
     chunked = encode_rows(make_pipeline(features, {}).named_steps["encode"], rows, features, 700)
-    np.testing.assert_array_equal(chunked, whole)
+    assert chunked.dtype == np.float32
+    np.testing.assert_array_equal(chunked, whole.astype(np.float32))
