@@ -23,6 +23,7 @@ from pydantic import Field
 from starlette.responses import JSONResponse
 
 from features.loading import SourceError
+from serving.api import traffic
 from serving.api.auth import TokenAuth
 from serving.api.nightly_gauge import NightlyGauge
 from serving.api.openapi import PublishedSchema
@@ -70,6 +71,8 @@ SCORED = bentoml.metrics.Counter(
 
 
 REFUSALS = (ApiError, SourceError, DatabaseError)
+
+traffic.install()  # BentoML's request timeout, with its timer cancelled once answered
 
 
 def answers(endpoint: str) -> Callable[[F], F]:
