@@ -36,6 +36,9 @@ class SourceError(Exception):
         super().__init__("\n".join(problems))
         self.problems = problems
 
+    def __reduce__(self) -> tuple[type, tuple[list[str]]]:  # across processes, as raised
+        return type(self), (self.problems,)
+
 
 @dataclass
 class Sources:

@@ -55,6 +55,20 @@ def test_retrain_then_again_changes_nothing(market, monthly_features, registry, 
     assert _aliases() == after_first and _versions(client) == counts
 
 
+def test_a_broken_source_stops_retrain_naming_file_and_column(market, monthly_features,
+                                                               registry, tmp_path):
+    """The features are built in a process of their own; its error comes back whole."""
+    sources = shutil.copytree(market, tmp_path / "sources")
+    pd.read_parquet(sources / "penalties.parquet").drop(columns="known_at").to_parquet(
+        sources / "penalties.parquet")
+    before = _aliases()
+    result = runner.invoke(app, ["retrain", "--sources", str(sources), "--features",
+                                 str(_own_copy(monthly_features, tmp_path))])
+    assert result.exit_code == 2, result.output
+    assert "penalties.parquet: missing column known_at" in result.output
+    assert "Traceback" not in result.output and _aliases() == before
+
+
 def test_killing_retrain_mid_run_leaves_every_alias(market, monthly_features, registry,
                                                     tmp_path):
     features = _own_copy(monthly_features, tmp_path)
