@@ -20,11 +20,10 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from serving.store.users import audit
+from serving.store.users import AuditRow, audit_many
 
 BATCH_ROWS = 500  # at most per transaction
 
-Row = tuple[str | None, str, str | None, dict[str, Any] | None, datetime]
 _writers: dict[int, AuditWriter] = {}
 _guard = threading.Lock()
 
@@ -32,7 +31,7 @@ _guard = threading.Lock()
 class AuditWriter:
     def __init__(self, engine: Engine):
         self.engine = engine
-        self.rows: queue.Queue[tuple[Row, Future[None]]] = queue.Queue()
+        self.rows: queue.Queue[tuple[AuditRow, Future[None]]] = queue.Queue()
         self.thread = threading.Thread(target=self._run, name="audit-writer", daemon=True)
         self.thread.start()
 
@@ -58,11 +57,10 @@ class AuditWriter:
                     break
             self._write(batch)
 
-    def _write(self, batch: list[tuple[Row, Future[None]]]) -> None:
+    def _write(self, batch: list[tuple[AuditRow, Future[None]]]) -> None:
         try:
             with self.engine.begin() as connection:
-                for (user, action, target, detail, at), _ in batch:
-                    audit(connection, user, action, target, detail, at=at)
+                audit_many(connection, [row for row, _ in batch])
         except Exception as exc:  # the waiting requests fail instead of answering unaudited
             for _, done in batch:
                 done.set_exception(exc)

@@ -138,18 +138,28 @@ def list_users(engine: Engine) -> list[dict[str, Any]]:
     return [{**row, "towns": load_json(row["towns"])} for row in rows]
 
 
+AuditRow = tuple[str | None, str, str | None, dict[str, Any] | None, datetime | None]
+
+
 def audit(engine_or_connection: Engine | Connection, user_name: str | None, action: str,
           target: str | None = None, detail: dict[str, Any] | None = None,
           at: datetime | None = None) -> None:
     """Append one audit row, at `at` (default now); on a Connection it joins the caller's
     transaction."""
-    row = {"at": at or datetime.now(UTC), "user_name": user_name, "action": action,
-           "target": target, "detail": dump_json(detail)}
     if isinstance(engine_or_connection, Connection):
-        engine_or_connection.execute(insert(audit_log), row)
+        audit_many(engine_or_connection, [(user_name, action, target, detail, at)])
         return
     with engine_or_connection.begin() as connection:
-        connection.execute(insert(audit_log), row)
+        audit_many(connection, [(user_name, action, target, detail, at)])
+
+
+def audit_many(connection: Connection, rows: list[AuditRow]) -> None:
+    """Append audit rows (user, action, target, detail, at) in one statement of the caller's
+    transaction: the request writer's group commits insert their rows together."""
+    now = datetime.now(UTC)
+    connection.execute(insert(audit_log), [
+        {"at": at or now, "user_name": user, "action": action, "target": target,
+         "detail": dump_json(detail)} for user, action, target, detail, at in rows])
 
 
 def _role_rank(role: str) -> int:
