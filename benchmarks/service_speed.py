@@ -43,7 +43,7 @@ sys.path.insert(0, str(REPO))  # `benchmarks.loadgen` when run as a script
 from benchmarks.loadgen import Request, Throughput, post_json, sequential, wrk  # noqa: E402
 
 DEMO_SOURCES = REPO / "data" / "demo" / "sources"
-DEMO_FEATURES = REPO / "data" / "demo" / "features" / "industry=quasi_financial"
+DEMO_FEATURES = REPO / "data" / "demo" / "features"
 MODEL_URI = "models:/riskwarn-quasi_financial@champion"
 HOST = "127.0.0.1"
 TARGETS = {"p99_ms": 10.0, "p999_ms": 20.0, "ratio": 8.0, "fresh_ms": 200.0}  # issue 19
@@ -118,15 +118,16 @@ def fresh_database(workdir: Path, env: dict[str, str], sources: Path = DEMO_SOUR
     return out.strip().splitlines()[-1].strip()
 
 
-def plain_rows(tracking_uri: str, limit: int = 1000) -> list[dict[str, Any]]:
-    """Realistic feature rows for the plain service: the latest quasi-financial month, as JSON
-    (missing values as null), restricted to the model's inputs."""
+def plain_rows(tracking_uri: str, features: Path = DEMO_FEATURES, limit: int = 1000
+               ) -> list[dict[str, Any]]:
+    """Realistic feature rows for the plain service: the latest quasi-financial month of a
+    feature dataset, as JSON (missing values as null), restricted to the model's inputs."""
     import mlflow
     import pandas as pd
 
     mlflow.set_tracking_uri(tracking_uri)
     inputs = mlflow.models.get_model_info(MODEL_URI).signature.inputs.input_names()
-    latest = sorted(DEMO_FEATURES.glob("as_of=*"))[-1]
+    latest = sorted((features / "industry=quasi_financial").glob("as_of=*"))[-1]
     frame = pd.read_parquet(latest)[inputs].head(limit)
     return json.loads(frame.to_json(orient="records"))
 
@@ -191,7 +192,7 @@ def online(opts: argparse.Namespace) -> None:
     sources = opts.sources or DEMO_SOURCES
     print(f"setting up: a scoring run of {sources}, a viewer, feature rows", flush=True)
     token = fresh_database(workdir, env, sources, opts.as_of)
-    rows = plain_rows(env["MLFLOW_TRACKING_URI"])
+    rows = plain_rows(env["MLFLOW_TRACKING_URI"], opts.features or DEMO_FEATURES)
     plain_requests = [Request("/predict", json.dumps({"row": r}).encode(), {}) for r in rows]
     # `riskwarn serve --workers` is not applied to a BentoML 1.2+ service; the config is
     extra = "".join(f" services.riskwarn.{option}" for option in opts.config)
@@ -290,6 +291,8 @@ def summarise_stacks(path: Path, top: int = 25) -> None:
     total = 0
     for line in path.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
+        if not count.isdigit():  # a frame's text can hold a line break: not a stack's end
+            continue
         n = int(count)
         total += n
         for frame in set(stack.split(";")[1:]):  # first frame: the process
@@ -556,7 +559,9 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/riskwarn-bench"))
     parser.add_argument("--sources", type=Path,
                         help="the sources to score (batch: required; online: the demo's)")
-    parser.add_argument("--as-of", default="2026-01-01", help="batch: the scoring date")
+    parser.add_argument("--features", type=Path,
+                        help="online: feature dataset of the plain service's rows (the demo's)")
+    parser.add_argument("--as-of", default="2026-01-01", help="the scoring date")
     parser.add_argument("--database", type=Path,
                         default=Path("/tmp/riskwarn-bench/batch/riskwarn.db"),
                         help="batch: a scratch SQLite database")
