@@ -118,8 +118,7 @@ def fresh_database(workdir: Path, env: dict[str, str], sources: Path = DEMO_SOUR
     return out.strip().splitlines()[-1].strip()
 
 
-def plain_rows(tracking_uri: str, features: Path = DEMO_FEATURES, limit: int = 1000
-               ) -> list[dict[str, Any]]:
+def plain_rows(tracking_uri: str, features: Path, limit: int = 1000) -> list[dict[str, Any]]:
     """Realistic feature rows for the plain service: the latest quasi-financial month of a
     feature dataset, as JSON (missing values as null), restricted to the model's inputs."""
     import mlflow
@@ -192,7 +191,7 @@ def online(opts: argparse.Namespace) -> None:
     sources = opts.sources or DEMO_SOURCES
     print(f"setting up: a scoring run of {sources}, a viewer, feature rows", flush=True)
     token = fresh_database(workdir, env, sources, opts.as_of)
-    rows = plain_rows(env["MLFLOW_TRACKING_URI"], opts.features or DEMO_FEATURES)
+    rows = plain_rows(env["MLFLOW_TRACKING_URI"], opts.features)
     plain_requests = [Request("/predict", json.dumps({"row": r}).encode(), {}) for r in rows]
     # `riskwarn serve --workers` is not applied to a BentoML 1.2+ service; the config is
     extra = "".join(f" services.riskwarn.{option}" for option in opts.config)
@@ -559,7 +558,7 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/riskwarn-bench"))
     parser.add_argument("--sources", type=Path,
                         help="the sources to score (batch: required; online: the demo's)")
-    parser.add_argument("--features", type=Path,
+    parser.add_argument("--features", type=Path, default=DEMO_FEATURES,
                         help="online: feature dataset of the plain service's rows (the demo's)")
     parser.add_argument("--as-of", default="2026-01-01", help="the scoring date")
     parser.add_argument("--database", type=Path,

@@ -130,15 +130,22 @@ def _keep_only(out: Path, wanted: set[tuple[str, str]]) -> None:
     os.replace(side, path)
 
 
+def _up_to_date(out: Path, fingerprint: str) -> bool:
+    """Whether `out` holds the whole window, built from this data, config and feature code."""
+    record = out / WINDOW_RECORD
+    return (record.exists() and bool(_reusable(out, fingerprint))
+            and json.loads(record.read_text("utf-8")).get("key") == _window_key(fingerprint))
+
+
 def refresh_features(sources: str | Path, out: Path,
-                     extra: dict[str, pd.DataFrame] | None = None) -> None:
+                     extra: dict[str, pd.DataFrame] | None = None,
+                     fingerprint: str | None = None) -> None:
     """Features for the retraining window (`retrain_window`) from these sources (plus `extra`
     rows per table: inspection outcomes recorded through the service). Partitions already built
-    from the same data are kept, missing ones built, those outside the window removed."""
-    fingerprint = fingerprint_of(sources, extra)
-    record = out / WINDOW_RECORD
-    if (record.exists() and _reusable(out, fingerprint)
-            and json.loads(record.read_text("utf-8")).get("key") == _window_key(fingerprint)):
+    from the same data are kept, missing ones built, those outside the window removed.
+    `fingerprint`: `fingerprint_of(sources, extra)` when the caller has it already."""
+    fingerprint = fingerprint or fingerprint_of(sources, extra)
+    if _up_to_date(out, fingerprint):
         return
     loaded = load_sources(sources)
     for table, rows in (extra or {}).items():
@@ -153,7 +160,7 @@ def refresh_features(sources: str | Path, out: Path,
         build_dataset(sources, out, missing, list(window), loaded=loaded,
                       fingerprint=fingerprint)
     _keep_only(out, wanted)
-    record.write_text(json.dumps({"key": _window_key(fingerprint), "window": {
+    (out / WINDOW_RECORD).write_text(json.dumps({"key": _window_key(fingerprint), "window": {
         key: [f"{d:%Y-%m-%d}" for d in dates] for key, dates in window.items()}}, indent=2),
         "utf-8")
 
@@ -162,10 +169,14 @@ def refresh_features_apart(sources: str | Path, out: Path,
                            extra: dict[str, pd.DataFrame] | None = None) -> None:
     """`refresh_features` in a process of its own, so that its memory is the system's again
     before training loads the rows: freed in process, glibc's heap and Arrow's pool kept
-    ~0.6–1.3 GB of it at city scale and training's peak came on top (benchmarks/RESULTS.md)."""
+    1.3–1.9 GB of it at city scale and training's peak came on top (benchmarks/RESULTS.md).
+    Features already up to date start no process."""
+    fingerprint = fingerprint_of(sources, extra)
+    if _up_to_date(out, fingerprint):
+        return
     spawn = multiprocessing.get_context("spawn")  # a fork would copy MLflow's open clients
     with ProcessPoolExecutor(1, mp_context=spawn) as apart:
-        apart.submit(refresh_features, sources, out, extra).result()
+        apart.submit(refresh_features, sources, out, extra, fingerprint).result()
 
 
 def _already_trained(features: Path, industry: str) -> bool:
