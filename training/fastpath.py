@@ -9,12 +9,14 @@ give the same probabilities.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
+from training import treeshap
 from training.calibration import CentredIsotonic
 from training.metrics import RULE_POINTS
 from training.model import (
@@ -39,6 +41,11 @@ class FastModel:
     booster: lgb.Booster
     curve: CentredIsotonic            # the ranker's score -> probability
     blend: float | None = None        # RuleBlend's weight on LightGBM (None: no rule blend)
+
+    @cached_property
+    def splits(self) -> treeshap.Splits:
+        """The inputs and thresholds each tree splits on, read once (`treeshap`)."""
+        return treeshap.Splits.of(self.booster)
 
     @property
     def rule(self) -> tuple[np.ndarray, np.ndarray]:
@@ -109,7 +116,7 @@ class FastModel:
 
     def _parts(self, x: np.ndarray, threads: int) -> tuple[np.ndarray, np.ndarray]:
         """(contributions, the score with none of them: LightGBM's expected log-odds)."""
-        contrib = np.asarray(self.booster.predict(x, pred_contrib=True, num_threads=threads))
+        contrib = treeshap.contributions(self.booster, self.splits, x, threads)
         out, base = contrib[:, :-1], contrib[:, -1]
         if self.blend is not None:
             columns, points = self.rule
