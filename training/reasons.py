@@ -11,6 +11,7 @@ keeps its sign, and the parts add up to the shown probability minus the base one
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -167,31 +168,51 @@ def _sentence(feature: str, value: float, ref: float) -> tuple[str, str]:
 def explain(effects: pd.DataFrame, frame: pd.DataFrame, reference: dict[str, float],
             top: int = 3) -> list[list[dict[str, Any]]]:
     """For each row of `frame`: the `top` inputs raising its probability most (`effects`, in
-    percentage points, one row per row of `frame`), as officer-readable reasons."""
-    contrib = effects
-    names = list(contrib.columns)
-    values = contrib.to_numpy()
-    order = np.argsort(-values, axis=1, kind="stable")[:, :top]
-    numbers = frame[names].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    percentage points, one row per row of `frame`), as officer-readable reasons. Selection is
+    vectorised, and each distinct (input, value, reference) is put into words once: a city's
+    firms share most of theirs."""
+    names = list(effects.columns)
+    values = effects.to_numpy()
+    numeric = np.array([frame[n].dtype.kind in "fiu" for n in names], dtype=bool)
+    numbers = np.full(values.shape, np.nan)  # categories have no sentence: left NaN
+    numbers[:, numeric] = frame[[n for n, ok in zip(names, numeric, strict=True) if ok]
+                                ].to_numpy(dtype=float, na_value=np.nan)
     peers = ((frame["comp_365d"] + 1) / frame["comp_rate_vs_peer"] - 1).to_numpy(dtype=float)
     refs = np.array([reference.get(n, np.nan) for n in names], dtype=float)
-    numeric = [frame[n].dtype.kind in "fiu" for n in names]  # categories have no sentence
-    out = []
-    for i, picks in enumerate(order):  # formatting only; selection above is vectorised
-        reasons = []
-        for j in picks:
-            if values[i, j] <= 0 or not numeric[j]:
-                continue
-            ref = peers[i] if names[j] == "comp_365d" else refs[j]
-            zh, en = _sentence(names[j], numbers[i, j], ref)
-            zh_pp, en_pp = percentage_points_text(values[i, j])
-            reasons.append({"code": names[j], "text_zh": f"{zh} · {zh_pp}",
-                            "text_en": f"{en} · {en_pp}",
-                            "value": None if np.isnan(numbers[i, j]) else float(numbers[i, j]),
-                            "reference": None if np.isnan(ref) else float(ref),
-                            "effect_pp": round(float(values[i, j]), 2)})
-        out.append(reasons)
+    picked = _picked(values, numbers, refs, peers, numeric, names, top)
+    keys = picked[["input", "value", "ref"]]
+    sentence = keys.groupby(list(keys.columns), sort=False, dropna=False).ngroup().to_numpy()
+    words = [_sentence(names[j], v, r) for j, v, r in
+             keys.drop_duplicates().itertuples(index=False)]
+    out: list[list[dict[str, Any]]] = [[] for _ in range(len(values))]
+    for row, j, value, ref, effect, at in zip(
+            picked["row"].tolist(), picked["input"].tolist(), picked["value"].tolist(),
+            picked["ref"].tolist(), picked["effect"].tolist(), sentence.tolist(), strict=True):
+        zh, en = words[at]
+        zh_pp, en_pp = percentage_points_text(effect)
+        out[row].append({"code": names[j], "text_zh": f"{zh} · {zh_pp}",
+                         "text_en": f"{en} · {en_pp}",
+                         "value": None if math.isnan(value) else value,
+                         "reference": None if math.isnan(ref) else ref,
+                         "effect_pp": round(effect, 2)})
     return out
+
+
+def _picked(values: np.ndarray, numbers: np.ndarray, refs: np.ndarray, peers: np.ndarray,
+            numeric: np.ndarray, names: list[str], top: int) -> pd.DataFrame:
+    """One row per reason, by row and rank: input position, the firm's value, the reference
+    (complaints in a year: the firm's town-and-industry median), effect. Only inputs that
+    raise the probability and have a number to show."""
+    order = np.argsort(-values, axis=1, kind="stable")[:, :top]
+    rows = np.repeat(np.arange(len(values)), order.shape[1])
+    inputs = order.ravel()
+    effect = values[rows, inputs]
+    keep = (effect > 0) & numeric[inputs]
+    rows, inputs, effect = rows[keep], inputs[keep], effect[keep]
+    peer = names.index("comp_365d") if "comp_365d" in names else -1
+    ref = np.where(inputs == peer, peers[rows], refs[inputs])
+    return pd.DataFrame({"row": rows, "input": inputs, "value": numbers[rows, inputs],
+                         "ref": ref, "effect": effect})
 
 
 def reference_values(frame: pd.DataFrame, features: list[str]) -> dict[str, float]:

@@ -11,6 +11,8 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from features.build import build_as_of
 from features.prepare import Prepared
@@ -40,10 +42,15 @@ def score_rows(champion: Champion, frame: pd.DataFrame, as_of: pd.Timestamp, thr
 
 
 def names_of(registrations: pd.DataFrame, usccs: pd.Series) -> np.ndarray:
-    """Registered names for credit codes (from the registrations snapshot)."""
-    wanted = registrations.loc[registrations["uscc"].isin(usccs), ["uscc", "name"]]
-    names = wanted.drop_duplicates("uscc").set_index("uscc")["name"]
-    return names.reindex(usccs.to_numpy()).fillna("").to_numpy(dtype=object)
+    """Registered names for credit codes (from the registrations snapshot; a code registered
+    twice: its first row; unknown: ""). Arrow's hash lookup: pandas' `isin` over a city's
+    1.6 M codes took four times as long."""
+    def text(values: pd.Series) -> pa.Array:
+        return pa.array(values).cast(pa.large_string())
+
+    row = pc.index_in(text(usccs), value_set=text(registrations["uscc"]))
+    names = pc.take(text(registrations["name"]), row)
+    return pc.fill_null(names, "").to_numpy(zero_copy_only=False).astype(object)
 
 
 def score_frames(frames: Mapping[str, pd.DataFrame], champions: dict[str, Champion],
