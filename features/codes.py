@@ -8,6 +8,8 @@ a second.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -40,7 +42,7 @@ _FILLER = pa.scalar("0" * 18, pa.large_string())
 
 def _weighted_sum(value_of: np.ndarray, chars: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Each row's sum of character value × weight (at most 17 × 30 × 30: int32 is ample)."""
-    return np.einsum("ij,j->i", value_of[chars], weights.astype(np.int32), dtype=np.int32)
+    return value_of[chars].astype(np.int32) @ weights.astype(np.int32)
 
 
 def org_check_chars(body: np.ndarray) -> np.ndarray:
@@ -67,14 +69,14 @@ def arrow_text(values: pd.Series) -> pa.ChunkedArray:
     return text.cast(pa.large_string())
 
 
-def _as_char_matrix(codes: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def _as_char_matrix(codes: pd.Series | Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """(n, 18) uint8 matrix of the codes, and a mask of rows that are 18 bytes long.
 
     Rows of another length (or missing) are filled with '0's; the format rule catches them.
     """
     if len(codes) <= SMALL:
         return _small_char_matrix(codes)
-    text = arrow_text(codes)
+    text = arrow_text(codes if isinstance(codes, pd.Series) else pd.Series(codes, dtype=object))
     sized = pc.fill_null(pc.equal(pc.binary_length(text), 18), False)
     filled = pc.if_else(sized, text, _FILLER).combine_chunks()
     # every value is now 18 bytes, so the data buffer holds them back to back from the first offset
@@ -87,7 +89,7 @@ def _as_char_matrix(codes: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 SMALL = 64  # below this many codes, plain bytes beat Arrow's set-up cost (an API request)
 
 
-def _small_char_matrix(codes: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def _small_char_matrix(codes: pd.Series | Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """`_as_char_matrix` for a handful of codes, without Arrow."""
     encoded = [v.encode() if isinstance(v, str) else b"" for v in codes]
     sized = np.array([len(b) == 18 for b in encoded], dtype=bool)
@@ -96,10 +98,11 @@ def _small_char_matrix(codes: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return np.frombuffer(data, dtype=np.uint8).reshape(-1, 18), sized
 
 
-def uscc_rule_numbers(codes: pd.Series) -> np.ndarray:
+def uscc_rule_numbers(codes: pd.Series | Sequence[str]) -> np.ndarray:
     """For each code, 1 + the index in RULES of the first rule it breaks, or 0 for a valid code.
 
-    A missing code breaks the format rule.
+    A missing code breaks the format rule. A plain list is read as it is (an API request's few
+    codes: no Series to build).
     """
     chars, sized = _as_char_matrix(codes)
     numbers = np.zeros(len(chars), dtype=np.int8)

@@ -16,7 +16,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from features.build import build_as_of
-from features.codes import is_valid_uscc
+from features.codes import uscc_rule_numbers
 from features.loading import Sources, load_sources
 from features.prepare import Prepared, prepare
 from serving.store import decisions, runs
@@ -57,7 +57,7 @@ MALFORMED = "malformed unified social credit code (18 characters, GB 32100 check
 def check_codes(usccs: list[str]) -> dict[str, str | None]:
     """Why each credit code is malformed, or None (one vectorised check per request)."""
     unique = list(dict.fromkeys(usccs))
-    valid = is_valid_uscc(pd.Series(unique, dtype=object)).to_numpy()
+    valid = uscc_rule_numbers(unique) == 0
     return {u: None if ok else MALFORMED for u, ok in zip(unique, valid, strict=True)}
 
 
