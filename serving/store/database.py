@@ -21,10 +21,14 @@ from sqlalchemy.engine import URL
 from features import settings
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+CACHE_KIB = 32 * 1024  # per connection: bulk writes update the key and 2 indexes
+# while a run's warnings are written: their firm-first key puts each row in another page, and
+# a bigger cache writes each page once (a database holding 8 city runs: 14.5 → 11.8 s)
+BULK_CACHE_KIB = 256 * 1024
 # busy_timeout first: switching a new file to WAL takes a lock that other processes may hold
 _SQLITE_PRAGMAS = ("PRAGMA busy_timeout=30000", "PRAGMA journal_mode=WAL",
                    "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON",
-                   "PRAGMA cache_size=-32768")  # 32 MiB: bulk writes update the key and 2 indexes
+                   f"PRAGMA cache_size=-{CACHE_KIB}")
 _PG_CONNECT_TIMEOUT = 10  # seconds, unless the URL sets connect_timeout
 _MIGRATION_LOCK = 0x7269736B  # PostgreSQL advisory lock key ("risk") held while upgrading
 
