@@ -43,13 +43,19 @@ def score_rows(champion: Champion, frame: pd.DataFrame, as_of: pd.Timestamp, thr
 
 def names_of(registrations: pd.DataFrame, usccs: pd.Series) -> np.ndarray:
     """Registered names for credit codes (from the registrations snapshot; a code registered
-    twice: its first row; unknown: ""). Arrow's hash lookup: pandas' `isin` over a city's
-    1.6 M codes took four times as long."""
-    def text(values: pd.Series) -> pa.Array:
-        return pa.array(values).cast(pa.large_string())
-
-    row = pc.index_in(text(usccs), value_set=text(registrations["uscc"]))
-    names = pc.take(text(registrations["name"]), row)
+    twice: its first row; unknown: ""). Arrow hashes the asked codes and scans the register
+    once: pandas' `isin` took four times as long for a city's batch, and hashing the
+    register's 1.6 M codes instead cost a single firm 0.3 s."""
+    register = pa.array(registrations["uscc"])
+    asked = pa.array(usccs).cast(register.type)
+    unique = pc.unique(asked)
+    hit = pc.fill_null(pc.index_in(register, value_set=unique), -1).to_numpy()
+    rows = np.flatnonzero(hit >= 0)
+    first = np.full(len(unique), -1, dtype=np.int64)
+    first[hit[rows][::-1]] = rows[::-1]  # each code's first registration
+    code = pc.fill_null(pc.index_in(asked, value_set=unique), -1).to_numpy()
+    at = np.where(code >= 0, first[code], -1)
+    names = pa.array(registrations["name"]).take(pa.array(at, mask=at < 0))
     return pc.fill_null(names, "").to_numpy(zero_copy_only=False).astype(object)
 
 
