@@ -42,7 +42,7 @@ _FILLER = pa.scalar("0" * 18, pa.large_string())
 
 def _weighted_sum(value_of: np.ndarray, chars: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Each row's sum of character value × weight (at most 17 × 30 × 30: int32 is ample)."""
-    return value_of[chars].astype(np.int32) @ weights.astype(np.int32)
+    return np.einsum("ij,j->i", value_of[chars], weights.astype(np.int32), dtype=np.int32)
 
 
 def org_check_chars(body: np.ndarray) -> np.ndarray:
