@@ -30,6 +30,7 @@ _MARKS = {"qmark": "?", "format": "%s", "pyformat": "%s"}  # SQLite's and psycop
 _RETURNED = [warnings_table.c[name] for name in (
     "uscc", "name", "industry", "town_code", "as_of", "probability", "tier", "reasons",
     "model_version", "rank")]
+_NAMES = [column.name for column in _RETURNED]  # `scores_for` reads them through the driver
 
 
 @dataclass
@@ -157,16 +158,15 @@ def scores_for(engine: Engine, run_id: int, usccs: list[str]) -> dict[str, dict[
     found: dict[str, dict[str, Any]] = {}
     wanted = sorted(set(usccs))
     mark = _MARKS[engine.dialect.paramstyle]
-    names = [column.name for column in _RETURNED]
     connection = engine.raw_connection()
     try:
         cursor = connection.cursor()
         for start in range(0, len(wanted), _IN_LIST):
             part = wanted[start:start + _IN_LIST]
-            cursor.execute(f"SELECT {', '.join(names)} FROM warnings WHERE run_id = {mark} "
+            cursor.execute(f"SELECT {', '.join(_NAMES)} FROM warnings WHERE run_id = {mark} "
                            f"AND uscc IN ({', '.join([mark] * len(part))})", (run_id, *part))
-            found.update((values[0], _warning_dict(dict(zip(names, values, strict=True))))
-                         for values in cursor.fetchall())  # names[0]: uscc
+            found.update((values[0], _warning_dict(dict(zip(_NAMES, values, strict=True))))
+                         for values in cursor.fetchall())  # _NAMES[0]: uscc
         cursor.close()
     finally:
         connection.close()
