@@ -1,34 +1,27 @@
 """Sources loaded, checked and prepared once, and kept on disk keyed on their fingerprint.
 
 Loading and preparing a city takes most of a nightly run and gives the same result for the same
-files, `_dataset.yaml`, code and run date, so `riskwarn score` and `riskwarn features` keep it:
-one pickle per key under `settings.PREPARED_DIR` (the newest `KEEP`). A folder only: a
-database's fingerprint is its address, not its contents. An entry is written to a side file and
-renamed into place, so a crash leaves the entries as they were; one that cannot be read is
-rebuilt. The run's date matters only where a row is dated after it (quarantined): an entry
-without such rows serves any later run date.
+files, `_dataset.yaml`, code and run date, so `riskwarn score` and `riskwarn features` keep it
+as an entry under `settings.PREPARED_DIR` (`features.kept`: written whole or not at all, read
+memory-mapped, served to a later run date where no row is dated after the one it was made for).
+A folder only: a database's fingerprint is its address, not its contents.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
-import pickle
-import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
-from features import settings
-from features.loading import FUTURE_RULE, load_sources
+from features import kept, settings
+from features.loading import load_sources
 from features.metadata import META_FILE, DatasetMeta
 from features.prepare import Prepared, prepare
 
-FORMAT = "1"  # the layout of an entry; a change of any features/*.py changes the key too
-KEEP = 2
+FORMAT = "2"  # the layout of an entry; a change of any features/*.py changes the key too
 _CODE = Path(__file__).resolve().parent
 
 
@@ -79,48 +72,6 @@ def fresh(location: str | Path, run_date: date, fingerprint: str) -> Ready:
                  loaded.meta, fingerprint)
 
 
-def serves(header: dict[str, object], run_date: date) -> bool:
-    """Whether an entry made on `header["run_date"]` holds what a load on `run_date` gives."""
-    made = header.get("run_date")
-    if not isinstance(made, date):
-        return False
-    return made == run_date or (header.get("nothing_later") is True and run_date >= made)
-
-
-def read_entry(path: Path, run_date: date) -> Ready | None:
-    try:
-        with path.open("rb") as handle:
-            header = pickle.load(handle)
-            if not isinstance(header, dict) or not serves(header, run_date):
-                return None
-            ready = pickle.load(handle)
-    except Exception:  # missing, torn or outdated: a miss, rebuilt
-        return None
-    return ready if isinstance(ready, Ready) else None
-
-
-def write_entry(folder: Path, key: str, ready: Ready, run_date: date) -> None:
-    """Write to a side file, rename into place, then drop all but the newest `KEEP`."""
-    folder.mkdir(parents=True, exist_ok=True)
-    later = ready.quarantine["rule"].astype("string").str.startswith(FUTURE_RULE).any()
-    header = {"run_date": run_date, "nothing_later": not bool(later)}
-    descriptor, side = tempfile.mkstemp(dir=folder, prefix=".partial-")
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            pickle.dump(header, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            pickle.dump(ready, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(side, folder / f"{key}.pkl")
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(side)
-    entries = sorted(folder.glob("*.pkl"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in entries[KEEP:]:
-        with contextlib.suppress(FileNotFoundError):
-            old.unlink()
-
-
 def ready_sources(location: str | Path, run_date: date | None = None,
                   cache: Path | None = None) -> Ready:
     """The sources at `location` loaded (rows dated after `run_date`, default today, set
@@ -131,9 +82,9 @@ def ready_sources(location: str | Path, run_date: date | None = None,
     folder = cache or settings.PREPARED_DIR
     if "://" in str(location) or not Path(str(location)).is_dir():
         return fresh(location, run_date, fingerprint)
-    key = entry_key(location, fingerprint)
-    ready = read_entry(folder / f"{key}.pkl", run_date)
+    path = folder / f"batch-{entry_key(location, fingerprint)}.map"
+    ready = kept.read(path, run_date)
     if ready is None:
         ready = fresh(location, run_date, fingerprint)
-        write_entry(folder, key, ready, run_date)
+        kept.write(path, ready, run_date, kept.dated_after(ready.quarantine))
     return ready

@@ -9,20 +9,17 @@ from __future__ import annotations
 
 import gc
 import threading
-from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine
 
-from features.build import build_as_of
 from features.codes import uscc_rule_numbers
-from features.loading import Sources, load_sources
-from features.prepare import Prepared, prepare
 from serving.store import decisions, runs
 from serving.store.revalidating import Revalidating
 from serving.store.users import User
-from serving.workspace import firm_detail, triggers
+from serving.workspace import firm_detail, loaded, triggers
+from serving.workspace.loaded import Loaded
 from training.champions import Champion
 from training.scoring import score_frames
 
@@ -42,13 +39,6 @@ class ApiError(Exception):
     def body(self) -> dict[str, Any]:
         return {"error": self.message, **({"field": self.field} if self.field else {}),
                 **self.extra}
-
-
-@dataclass
-class Loaded:
-    sources: Sources
-    prep: Prepared
-    location: str
 
 
 MALFORMED = "malformed unified social credit code (18 characters, GB 32100 check digits)"
@@ -101,16 +91,15 @@ class Workspace:
         return run.sources if run else None
 
     def loaded(self) -> Loaded:
-        """The sources and their prepared arrays, loaded on first need and kept."""
+        """The sources and their prepared arrays, loaded on first need and kept (mapped from
+        the entry every worker shares: `serving.workspace.loaded`)."""
         location = self.sources_location()
         if location is None:
             raise ApiError(503, "no sources known yet: run `riskwarn score` or start the "
                                 "service with --sources")
         with self._lock:
             if self._loaded is None or self._loaded.location != location:
-                sources = load_sources(location)
-                prep = prepare(sources.tables, meta=sources.meta)
-                self._loaded = Loaded(sources, prep, location)
+                self._loaded = loaded.load(location)
                 keep_long_lived()
             return self._loaded
 
@@ -127,16 +116,15 @@ class Workspace:
 
     def frames(self, as_of: pd.Timestamp) -> dict[str, pd.DataFrame]:
         """Every active firm's feature rows on `as_of` per industry, indexed by uscc: built
-        once with the batch's own `build_as_of` and kept for the latest two dates."""
-        loaded = self.loaded()
-        key = (loaded.location, as_of)
+        once for every worker with the batch's own `build_as_of` (`loaded.frames`), the
+        latest two dates kept."""
+        sources = self.loaded()
+        key = (sources.location, as_of)
         with self._frames_lock:
             if key not in self._frames:
-                built = build_as_of(loaded.prep, as_of, list(self.champions))
                 while len(self._frames) >= 2:
                     self._frames.pop(next(iter(self._frames)))
-                self._frames[key] = {k: f.set_index("uscc", drop=False)
-                                     for k, f in built.items()}
+                self._frames[key] = loaded.frames(sources, as_of, list(self.champions))
                 keep_long_lived()
             return self._frames[key]
 

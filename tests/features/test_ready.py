@@ -11,8 +11,10 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
+from features import kept
 from features import ready as store
 from features.build import build_as_of
+from features.loading import FUTURE_RULE
 from features.ready import ready_sources
 
 AS_OF = pd.Timestamp("2024-10-01")
@@ -40,7 +42,7 @@ def counted(monkeypatch) -> list[str]:
 def test_a_kept_entry_gives_the_features_of_a_fresh_load(tiny, tmp_path, counted):
     first = ready_sources(tiny, AFTER, tmp_path)
     again = ready_sources(tiny, AFTER, tmp_path)
-    assert len(counted) == 1 and len(list(tmp_path.glob("*.pkl"))) == 1
+    assert len(counted) == 1 and len(list(tmp_path.glob("batch-*.map"))) == 1
     assert not list(tmp_path.glob(".partial-*"))
     for industry, frame in built(first).items():
         assert_frame_equal(frame, built(again)[industry], check_exact=True)
@@ -50,11 +52,11 @@ def test_a_kept_entry_gives_the_features_of_a_fresh_load(tiny, tmp_path, counted
 
 def test_a_torn_entry_is_rebuilt(tiny, tmp_path, counted):
     ready_sources(tiny, AFTER, tmp_path)
-    (entry,) = tmp_path.glob("*.pkl")
+    (entry,) = tmp_path.glob("batch-*.map")
     entry.write_bytes(entry.read_bytes()[:1000])  # the machine went down mid-write
     rebuilt = ready_sources(tiny, AFTER, tmp_path)
     assert len(counted) == 2 and len(rebuilt.names) > 0
-    assert store.read_entry(entry, AFTER) is not None
+    assert kept.read(entry, AFTER) is not None
 
 
 def test_other_files_are_another_entry(tiny, tmp_path, counted):
@@ -64,7 +66,7 @@ def test_other_files_are_another_entry(tiny, tmp_path, counted):
     penalties.iloc[1:].to_parquet(copy / "penalties.parquet")
     assert len(ready_sources(copy, AFTER, tmp_path / "kept").prep.events["penalties"]["firm"]) \
         == len(penalties) - 1
-    assert len(counted) == 2 and len(list((tmp_path / "kept").glob("*.pkl"))) == 2
+    assert len(counted) == 2 and len(list((tmp_path / "kept").glob("batch-*.map"))) == 2
 
 
 def test_the_run_date_counts_only_where_rows_are_dated_after_it(tiny, tmp_path, counted):
@@ -72,9 +74,9 @@ def test_the_run_date_counts_only_where_rows_are_dated_after_it(tiny, tmp_path, 
     ready_sources(tiny, date(2025, 6, 1), tmp_path / "a")  # nothing later: served
     assert len(counted) == 1
     early = date(2024, 6, 30)
-    kept = ready_sources(tiny, early, tmp_path / "b")  # later rows set aside
-    assert kept.quarantine["rule"].str.startswith(store.FUTURE_RULE).any()
-    assert ready_sources(tiny, early, tmp_path / "b").prep.size == kept.prep.size
+    set_aside = ready_sources(tiny, early, tmp_path / "b")  # later rows set aside
+    assert set_aside.quarantine["rule"].str.startswith(FUTURE_RULE).any()
+    assert ready_sources(tiny, early, tmp_path / "b").prep.size == set_aside.prep.size
     assert len(counted) == 2
     ready_sources(tiny, AFTER, tmp_path / "b")  # those rows now count: not served
     assert len(counted) == 3
