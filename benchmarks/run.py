@@ -7,6 +7,7 @@ record results with the machine in benchmarks/RESULTS.md.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import re
@@ -138,14 +139,32 @@ def print_table(rows: list[tuple[str, float, float]], scale_name: str) -> None:
 
 # -- serving stages (benchmarks/service_speed.py prints its own table and targets) -----------
 def serving_stages(sources: Path, features: Path, as_of: str, env: dict[str, str]) -> None:
-    """/score beside the plain BentoML service (one worker each, the retrained models),
-    side by side: one connection for 24,000 sequential requests (about a minute: stalls show
-    at p99.9), then 32 with wrk; and the first `fresh` score after start. Scores the
-    generated sources first."""
+    """/score beside the plain BentoML service (the retrained models), one worker each, then
+    two each, side by side: one connection for 24,000 sequential requests (about a minute:
+    stalls show at p99.9), then 32 with wrk; the first `fresh` score after start; the
+    server's memory once `/firm` and `fresh` have read the sources. Scores the generated
+    sources first."""
     script = Path(__file__).resolve().with_name("service_speed.py")
-    subprocess.run([sys.executable, str(script), "online", "--workers", "1", "--connections",
-                    "32", "--requests", "24000", "--seconds", "30", "--sources", str(sources),
-                    "--features", str(features), "--as-of", as_of], check=True, env=env)
+    figures = {}
+    for workers in (1, 2):
+        summary = features.parent / f"serving-{workers}.json"
+        subprocess.run([sys.executable, str(script), "online", "--workers", str(workers),
+                        "--connections", "32", "--requests", "24000", "--seconds", "30",
+                        "--sources", str(sources), "--features", str(features), "--as-of",
+                        as_of, "--summary", str(summary)], check=True, env=env)
+        figures[workers] = json.loads(summary.read_text())
+    one, two = figures[1], figures[2]
+    print("\n| target (issue 19) | measured | verdict |\n|---|---|---|")
+    for workers, got in figures.items():
+        ratio = got["rate"] / got["plain_rate"]
+        print(f"| /score ≥ 8 × plain, {workers} worker(s) each | {ratio:.1f} × "
+              f"({got['rate']:,.0f} vs {got['plain_rate']:,.0f} req/s) | "
+              f"{'met' if ratio >= 8 else 'MISSED'} |")
+    extra, times = two["memory_gib"] - one["memory_gib"], two["memory_gib"] / one["memory_gib"]
+    print(f"| two workers ≤ 1.2 × one's memory | {two['memory_gib']:.2f} vs "
+          f"{one['memory_gib']:.2f} GiB = {times:.2f} × | {'met' if times <= 1.2 else 'MISSED'} |")
+    print(f"| the second worker ≤ 0.5 GB | {extra:.2f} GiB | "
+          f"{'met' if extra * 2**30 <= 0.5e9 else 'MISSED'} |")
 
 
 if __name__ == "__main__":

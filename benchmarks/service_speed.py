@@ -99,6 +99,32 @@ def workers_of(proc: subprocess.Popen[bytes]) -> int:
     return sum(1 for p in tree if "_bentoml_impl.worker" in " ".join(p.cmdline()))
 
 
+def tree_memory(proc: subprocess.Popen[bytes]) -> float:
+    """GiB the server holds: the proportional set size (PSS) summed over its processes, so a
+    page two workers share (the sources they map) counts once, not twice."""
+    import psutil
+
+    root = psutil.Process(proc.pid)
+    return sum(p.memory_full_info().pss for p in [root, *root.children(recursive=True)]) / 2**30
+
+
+def in_use(port: int, score: list[Request], firms: int = 200) -> None:
+    """`/firm` for `firms` firms and `fresh` scores for as many more: the work that reads the
+    sources and feature rows (stored scores read the database alone), from 8 connections so
+    that every worker takes some."""
+    import concurrent.futures
+
+    asks = []
+    for i, request in enumerate(score[:2 * firms]):
+        body = json.loads(request.body)
+        asks.append(Request("/firm", json.dumps({"uscc": body["firms"][0]["uscc"]}).encode(),
+                            request.headers) if i < firms else
+                    Request(request.path, json.dumps({**body, "fresh": True}).encode(),
+                            request.headers))
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda ask: sequential(HOST, port, [ask], 1), asks))
+
+
 # -- setup -----------------------------------------------------------------------------------
 def riskwarn_cli(*args: str, env: dict[str, str]) -> str:
     exe = str(Path(sys.executable).with_name("riskwarn"))
@@ -224,10 +250,20 @@ def online(opts: argparse.Namespace) -> None:
             results[name], counts[name] = baseline(score, env_rw, opts)
         if opts.floor:
             results["bentoml floor"], counts["bentoml floor"] = floor(score, env, opts)
+        in_use(p_rw, score)
+        memory = tree_memory(rw_proc)
+        print(f"  riskwarn memory after /firm and fresh scores: {memory:.2f} GiB (PSS of its "
+              f"{counts['riskwarn']} worker(s) and server processes)", flush=True)
         if opts.profile:
             profile(p_rw, rw_proc, score, opts, workdir)
     report(results, cold, counts, tiers, opts)
     targets(results, fresh)
+    if opts.summary:
+        rw, plain = results["riskwarn"], results["plain"]
+        opts.summary.write_text(json.dumps({
+            "workers": counts["riskwarn"], "memory_gib": memory, "fresh_ms": fresh["first"],
+            "rate": rw["load"].rate, "plain_rate": plain["load"].rate,
+            "p99_ms": rw["latency"]["p99"], "p999_ms": rw["latency"]["p999"]}))
 
 
 def baseline(requests: list[Request], env: dict[str, str], opts: argparse.Namespace
@@ -561,6 +597,7 @@ def main() -> None:
     parser.add_argument("--features", type=Path, default=DEMO_FEATURES,
                         help="online: feature dataset of the plain service's rows (the demo's)")
     parser.add_argument("--as-of", default="2026-01-01", help="the scoring date")
+    parser.add_argument("--summary", type=Path, help="online: write the figures here (JSON)")
     parser.add_argument("--database", type=Path,
                         default=Path("/tmp/riskwarn-bench/batch/riskwarn.db"),
                         help="batch: a scratch SQLite database")
