@@ -126,7 +126,7 @@ def _split_and_fit(features: Path, industry: str, spec: Industry, chosen: dict[s
             return split, names, fit_and_evaluate(split, names, chosen, k, proportions,
                                                   dask_fit.fitter(client, rows), window, target,
                                                   districts_of(features))
-    split = load_split(features, industry, spec)
+    split = load_split(features, industry, spec, float32_train=True)
     target = Target(calibration_target(spec, split.train.columns), window)
     names = feature_names(split.train)
     return split, names, fit_and_evaluate(split, names, chosen, k, proportions,

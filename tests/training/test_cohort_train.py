@@ -3,6 +3,7 @@ one: keys are never inputs, and the temporal split is by the visits' months."""
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 from mlflow.tracking import MlflowClient
@@ -98,3 +99,28 @@ def test_the_split_read_part_by_part_is_the_split_of_the_whole(kind, request):
     parts = load_split(features, "food", spec)
     for name in ("train", "calibration", "test"):
         pd.testing.assert_frame_equal(getattr(parts, name), getattr(whole, name))
+
+
+def test_training_rows_read_as_float32_fit_the_same_model(monthly_features):
+    """`float32_train` (retraining's memory at city scale) narrows only the training rows'
+    numeric inputs, to the precision the booster is given anyway: the same encoded rows, so
+    the same trees and the same probabilities; labels and the other parts as they were."""
+    from training.model import encode_rows, fit_pipeline, inputs, make_pipeline
+
+    spec = default_config().industries["food"]
+    wide = load_split(monthly_features, "food", spec)
+    narrow = load_split(monthly_features, "food", spec, float32_train=True)
+    names = feature_names(wide.train)
+    numeric = [n for n in names if wide.train[n].dtype == "float64"]
+    assert numeric and all(narrow.train[n].dtype == "float32" for n in numeric)
+    assert narrow.train["label"].dtype == wide.train["label"].dtype
+    pd.testing.assert_frame_equal(narrow.calibration, wide.calibration)
+
+    def encoded(train):
+        return encode_rows(make_pipeline(names, {}).named_steps["encode"], train, names)
+
+    np.testing.assert_array_equal(encoded(narrow.train), encoded(wide.train))
+    params = {"n_estimators": 20}
+    test = inputs(wide.test, names)
+    np.testing.assert_array_equal(fit_pipeline(narrow.train, names, params).predict_proba(test),
+                                  fit_pipeline(wide.train, names, params).predict_proba(test))
