@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from matplotlib import rc_context
-from matplotlib.backends.backend_pdf import PdfPages
-from matplotlib.figure import Figure
 
 from serving.batch.exports import Column, Sheet, xlsx_bytes
 from serving.batch.monthly import TIERS, Month
+
+if TYPE_CHECKING:
+    from matplotlib.backends.backend_pdf import PdfPages
+    from matplotlib.figure import Figure
 
 FONT = "WenQuanYi Zen Hei"
 SUFFIXES = (".pdf", ".xlsx")
@@ -70,7 +71,7 @@ def xlsx_report(tables: Mapping[str, pd.DataFrame], month: Month, towns: str) ->
 
 
 def _cover(pdf: PdfPages, tables: Mapping[str, pd.DataFrame], month: Month, towns: str) -> None:
-    fig = Figure(figsize=PAGE)
+    fig = _page()
     fig.suptitle(f"{TITLE}（{month.label}）", fontsize=20)
     tiers, visits = tables["tiers"], tables["inspections"]
     lines = [f"乡镇范围：{towns}",
@@ -106,7 +107,7 @@ def _table_pages(pdf: PdfPages, name: str, frame: pd.DataFrame) -> None:
     shown = _shown(frame.drop(columns=["town_code"], errors="ignore"))
     chunks = [shown.iloc[i:i + ROWS_PER_PAGE] for i in range(0, len(shown), ROWS_PER_PAGE)]
     for page, chunk in enumerate(chunks or [shown], start=1):
-        fig = Figure(figsize=PAGE)
+        fig = _page()
         more = f"（{page}/{len(chunks)}）" if len(chunks) > 1 else ""
         fig.suptitle(f"{SECTIONS.get(name, name)}{more}", fontsize=14)
         ax = fig.add_axes((0.03, 0.03, 0.94, 0.86))
@@ -122,9 +123,20 @@ def _table_pages(pdf: PdfPages, name: str, frame: pd.DataFrame) -> None:
         pdf.savefig(fig)
 
 
+def _page() -> Figure:
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=PAGE)
+
+
 def pdf_report(tables: Mapping[str, pd.DataFrame], month: Month, towns: str) -> bytes:
     """The cover (summary and charts), then each section's table over as many pages as it
     needs."""
+    # matplotlib here, not at import: every service worker imports this module, and loading
+    # matplotlib took 33 MB of each one's own memory before any report was asked for
+    from matplotlib import rc_context
+    from matplotlib.backends.backend_pdf import PdfPages
+
     buffer = io.BytesIO()
     with rc_context(STYLE), PdfPages(buffer, metadata={"Title": f"{TITLE} {month.label}"}
                                      ) as pdf:

@@ -19,12 +19,15 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from ortools.sat.python import cp_model
 
 from serving.scheduling.greedy import first_fit
 from serving.scheduling.solve_types import Cell, Placed
+
+if TYPE_CHECKING:
+    from ortools.sat.python import cp_model
 
 DEFAULT_SECONDS = 2.0  # deterministic time (about wall seconds on an idle machine)
 # A wall-clock stop would make the plan depend on the machine's load (seen: the same request
@@ -116,6 +119,10 @@ def _read(solver: cp_model.CpSolver, cells: list[_Cell]) -> list[Placed]:
 def solve(cells: list[Cell], slots: np.ndarray, seed: int,
           seconds: float = DEFAULT_SECONDS) -> list[Placed]:
     """Per cell, (day, inspector a, inspector b) of its placed visits."""
+    # OR-Tools here, not at import: every service worker imports this module, and the solver's
+    # library took 20 MB of each one's own memory before any plan was asked for
+    from ortools.sat.python import cp_model
+
     first = first_fit(cells, slots)
     model = cp_model.CpModel()
     load: dict[tuple[int, int], list[cp_model.IntVar]] = defaultdict(list)
