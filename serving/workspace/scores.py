@@ -112,7 +112,12 @@ class Workspace:
         request (the service calls this in a background thread at start). The latest run's
         rows are not needed: its stored answers carry their reasons."""
         if self.sources_location() is not None:
-            self.frames(self.fresh_as_of())
+            as_of = self.fresh_as_of()
+            # and one firm of each industry scored, so that the first `fresh` request does not
+            # pay the path's one-off costs (at city scale 140-170 ms against 70 after)
+            firsts = [f.index[0] for f in self.frames(as_of).values() if len(f)]
+            if firsts:
+                self._compute(firsts, as_of)
 
     def frames(self, as_of: pd.Timestamp) -> dict[str, pd.DataFrame]:
         """Every active firm's feature rows on `as_of` per industry, indexed by uscc: built
