@@ -3,9 +3,9 @@
 An entry is one mapped-object file (`features.mapped`), `<kind>-<key>.map`, holding the date
 of the run it was made for, whether its sources had rows dated after that date, and the
 object. Readers map it, so processes reading one entry share its memory. An entry is written to
-a side file and renamed into place, so a crash leaves the entries as they were; one that
-cannot be read is rebuilt; each kind keeps its newest `KEEP` (a process still mapping one
-that is removed keeps reading it).
+a side file and renamed into place, so a crash leaves the entries as they were (and the next
+write removes a killed writer's side file); one that cannot be read is rebuilt; each kind
+keeps its newest `KEEP` (a process still mapping one that is removed keeps reading it).
 
 The run's date matters only where a row is dated after it (set aside by `load_sources`): an
 entry made without such rows serves any later run date.
@@ -18,6 +18,7 @@ import fcntl
 import multiprocessing
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -57,13 +58,22 @@ def write(path: Path, obj: Any, run_date: date, later: bool) -> None:
     """`obj` as the entry at `path` (`later`: its sources had rows dated after `run_date`),
     then all but the newest `KEEP` entries of its kind removed."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    mapped.sweep(path.parent)
     mapped.write(({"run_date": run_date, "nothing_later": not later}, obj), path)
     kind = path.name.split("-", 1)[0]
-    entries = sorted(path.parent.glob(f"{kind}-*.map"), key=lambda p: p.stat().st_mtime,
-                     reverse=True)
-    for old in entries[KEEP:]:
+    entries = sorted(path.parent.glob(f"{kind}-*.map"), key=_modified, reverse=True)
+    # and the pickles of the format before this one (`<key>.pkl`), which nothing reads now
+    for old in [*entries[KEEP:], *path.parent.glob("*.pkl")]:
         with contextlib.suppress(FileNotFoundError):
             old.unlink()
+
+
+def _modified(path: Path) -> float:
+    """When `path` was written; 0 when another writer has just removed it."""
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return 0.0
 
 
 Build = Callable[..., tuple[Any, bool]]  # (*args) -> (the object, rows dated after the run)
@@ -89,9 +99,16 @@ def built_apart(path: Path, run_date: date, build: Build, *args: Any) -> Any:
         if found is not None:
             return found
         spawn = multiprocessing.get_context("spawn")  # a fork would copy the caller's state
-        with ProcessPoolExecutor(1, mp_context=spawn) as apart:
-            apart.submit(_build_and_write, build, args, path, run_date).result()
-    found = read(path, run_date)
-    if found is None:
-        raise RuntimeError(f"{path}: built, but cannot be read back")
+        try:
+            with ProcessPoolExecutor(1, mp_context=spawn) as apart:
+                apart.submit(_build_and_write, build, args, path, run_date).result()
+        except BrokenProcessPool as exc:  # killed (out of memory, say): name what it built
+            raise RuntimeError(f"{path}: the process building it ended before it was "
+                               "written") from exc
+        try:  # still holding the lock: no other run date's build replaces it meanwhile
+            header, found = mapped.read(path)
+        except Exception as exc:
+            raise RuntimeError(f"{path}: built, but cannot be read back ({exc})") from exc
+    if not serves(header, run_date):
+        raise RuntimeError(f"{path}: built, but not for the run date {run_date}")
     return found

@@ -56,6 +56,29 @@ class _Pickler(pickle.Pickler):
         return NotImplemented
 
 
+PARTIAL = ".partial-"  # a side file being written: `.partial-<writer's pid>-<random>`
+
+
+def sweep(folder: Path) -> None:
+    """Remove the side files of writers that died before renaming them (a kill skips
+    `write`'s own clean-up); a live writer's file stays."""
+    for side in folder.glob(f"{PARTIAL}*"):
+        pid = side.name.removeprefix(PARTIAL).split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            with contextlib.suppress(FileNotFoundError):
+                side.unlink()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
 def write(obj: Any, path: Path) -> None:
     """`obj` to `path`, whole or not at all: written to a side file in the same folder,
     flushed to disk, then renamed into place."""
@@ -63,7 +86,7 @@ def write(obj: Any, path: Path) -> None:
     out = io.BytesIO()
     _Pickler(out, protocol=5, buffer_callback=buffers.append).dump(obj)
     stream = out.getbuffer()
-    descriptor, side = tempfile.mkstemp(dir=path.parent, prefix=".partial-")
+    descriptor, side = tempfile.mkstemp(dir=path.parent, prefix=f"{PARTIAL}{os.getpid()}-")
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(_HEAD.pack(MAGIC, 0, 0))

@@ -31,7 +31,13 @@ class Loaded:
     sources: Sources
     prep: Prepared
     location: str
+    run_date: date  # rows dated after it are set aside
     entry: Path | None = None  # the kept entry it is mapped from (None: a database's)
+
+
+# what this module adds to the entries' content (`_indexed`), in their key beside the
+# features code `entry_key` hashes: a change here is not served from an older entry
+_CODE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 
 
 def _is_folder(location: str) -> bool:
@@ -50,11 +56,11 @@ def load(location: str, run_date: date | None = None) -> Loaded:
     run_date = run_date or settings.bureau_today()
     if not _is_folder(location):
         (sources, prep), _ = build_sources(location, run_date)
-        return Loaded(sources, prep, location)
-    key = entry_key(location, source_fingerprint(location))
+        return Loaded(sources, prep, location, run_date)
+    key = entry_key(location, f"{source_fingerprint(location)}\0{_CODE}")
     entry = settings.PREPARED_DIR / f"service-{key}.map"
     sources, prep = kept.built_apart(entry, run_date, build_sources, location, run_date)
-    return Loaded(sources, prep, location, entry)
+    return Loaded(sources, prep, location, run_date, entry)
 
 
 def build_frames(entry: Path, run_date: date, as_of: pd.Timestamp, industries: list[str]
@@ -72,14 +78,15 @@ def _indexed(built: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     return {k: f.set_index("uscc", drop=False) for k, f in built.items()}
 
 
-def frames(loaded: Loaded, as_of: pd.Timestamp, industries: Sequence[str],
-           run_date: date | None = None) -> dict[str, pd.DataFrame]:
-    """`build_frames` for these sources: kept beside their entry and mapped, like it."""
-    run_date = run_date or settings.bureau_today()
+def frames(loaded: Loaded, as_of: pd.Timestamp, industries: Sequence[str]
+           ) -> dict[str, pd.DataFrame]:
+    """`build_frames` for these sources, as loaded on their run date (a service that keeps
+    its sources past midnight builds from the same rows): kept beside their entry and mapped,
+    like it."""
     if loaded.entry is None:
         return _indexed(build_as_of(loaded.prep, as_of, list(industries)))
     digest = hashlib.sha256(f"{loaded.entry.name}\0{as_of:%Y-%m-%d}\0".encode())
     digest.update("\0".join(sorted(industries)).encode())
     entry = loaded.entry.with_name(f"frames-{digest.hexdigest()}.map")
-    return kept.built_apart(entry, run_date, build_frames, loaded.entry, run_date, as_of,
-                            sorted(industries))
+    return kept.built_apart(entry, loaded.run_date, build_frames, loaded.entry,
+                            loaded.run_date, as_of, sorted(industries))

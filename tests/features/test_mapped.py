@@ -3,6 +3,9 @@ writes kept in the process, and a failed or torn write never taken for a whole o
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -58,13 +61,31 @@ def test_arrays_are_views_of_the_file_and_writes_stay_in_the_process(tmp_path):
     assert (mapped.read(path)["firm"][:10] == np.arange(10)).all()
 
 
-def test_a_failed_write_leaves_the_file_as_it_was(tmp_path):
+def test_a_failed_write_leaves_the_file_as_it_was(tmp_path, monkeypatch):
     path = tmp_path / "x.map"
     mapped.write([1, 2], path)
     with pytest.raises(Exception):  # noqa: B017 - pickle's own error for a lambda
         mapped.write(lambda: None, path)
+
+    def full_disk(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(mapped.os, "fsync", full_disk)  # after the side file is written
+    with pytest.raises(OSError, match="No space"):
+        mapped.write([3, 4], path)
     assert mapped.read(path) == [1, 2]
     assert [p.name for p in tmp_path.iterdir()] == ["x.map"]  # no side file left
+
+
+def test_a_killed_writer_s_side_file_is_swept_and_a_live_one_kept(tmp_path):
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                           capture_output=True, text=True, check=True)
+    dead = tmp_path / f"{mapped.PARTIAL}{ended.stdout.strip()}-abc"
+    live = tmp_path / f"{mapped.PARTIAL}{os.getpid()}-def"
+    for side in (dead, live):
+        side.write_bytes(b"half")
+    mapped.sweep(tmp_path)
+    assert not dead.exists() and live.exists()
 
 
 @pytest.mark.parametrize("keep", [0, 10, 30, -1])

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 from pandas.testing import assert_frame_equal
 
+from features import kept
 from features.build import build_as_of
 from features.loading import load_sources
 from features.prepare import prepare
@@ -54,14 +55,29 @@ def test_feature_rows_are_the_batch_s_own(tiny, tmp_path, monkeypatch):
     monkeypatch.setattr(settings, "PREPARED_DIR", tmp_path)
     sources = loaded.load(str(tiny), RUN_DATE)
     as_of = pd.Timestamp("2024-10-01")
-    rows = loaded.frames(sources, as_of, ["food", "ecommerce"], RUN_DATE)
-    again = loaded.frames(loaded.load(str(tiny), RUN_DATE), as_of, ["ecommerce", "food"],
-                          RUN_DATE)
+    rows = loaded.frames(sources, as_of, ["food", "ecommerce"])
+    again = loaded.frames(loaded.load(str(tiny), RUN_DATE), as_of, ["ecommerce", "food"])
     assert len(list(tmp_path.glob("frames-*.map"))) == 1  # the order asked in: one entry
     own = build_as_of(sources.prep, as_of, ["food", "ecommerce"])
     for industry, frame in own.items():
         assert_frame_equal(rows[industry].reset_index(drop=True), frame)
         assert list(again[industry].index) == list(frame["uscc"])
+
+
+def test_sources_kept_past_midnight_still_build_their_rows(tiny, tmp_path, monkeypatch):
+    """A service loads its sources on one day and keeps them: rows for a new date asked for
+    the next day come from the same load, even where rows dated after the first day were set
+    aside (an entry of such sources serves only its own day)."""
+    from features import settings
+
+    monkeypatch.setattr(settings, "PREPARED_DIR", tmp_path)
+    day = date(2024, 6, 1)  # inside the tiny world: its later rows are set aside
+    sources = loaded.load(str(tiny), day)
+    assert kept.dated_after(sources.sources.quarantine)
+    monkeypatch.setattr(settings, "bureau_today", lambda: date(2024, 6, 2))
+    rows = loaded.frames(sources, pd.Timestamp("2024-05-01"), ["food"])
+    own = build_as_of(sources.prep, pd.Timestamp("2024-05-01"), ["food"])
+    assert_frame_equal(rows["food"].reset_index(drop=True), own["food"])
 
 
 def test_a_worker_starts_without_the_report_and_solver_libraries():
