@@ -8,6 +8,8 @@ numbers rows), column, value and rule. Every check is a whole-column operation.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -246,6 +248,20 @@ def check_table(raw: pd.DataFrame, contract: Contract) -> tuple[pd.DataFrame, pd
         found.extend(_inspection_rules(table, raw, contract.visit_inspectors))
     violations = pd.concat(found, ignore_index=True) if found else _empty()
     return table, violations
+
+
+CHECK_THREADS = 2
+
+
+def check_tables(raws: dict[str, pd.DataFrame], contracts: Mapping[str, Contract]
+                 ) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
+    """`check_table` for each raw table, two at a time: Arrow's and NumPy's parts of a check
+    run without the GIL, and the register alone is half the checking (city: 3.8-4.8 s one at a
+    time, 2.7-3.3 s two). Each raw table leaves `raws` as its check starts."""
+    names = list(raws)
+    with ThreadPoolExecutor(CHECK_THREADS) as pool:
+        checked = pool.map(lambda name: check_table(raws.pop(name), contracts[name]), names)
+        return dict(zip(names, checked, strict=True))
 
 
 def _n_different(ids: pd.Series, n: int) -> np.ndarray:

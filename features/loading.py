@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 import sqlalchemy as sa
 
 from features import settings
-from features.checks import VIOLATION_COLUMNS, check_table, is_in, is_in_each, list_items
+from features.checks import VIOLATION_COLUMNS, check_tables, is_in, is_in_each, list_items
 from features.contracts import LIST_SEP, TABLES, Contract
 from features.metadata import DEFAULT_META, META_FILE, DatasetMeta, contracts_for, read_meta
 
@@ -266,10 +266,8 @@ def check_sources(
     contracts = contracts_for(meta)
     tables: dict[str, pd.DataFrame] = {}
     found: list[pd.DataFrame] = []
-    for table in list(raws):
-        raw = raws.pop(table)  # each raw table is let go once it is checked
-        tables[table], violations = check_table(raw, contracts[table])
-        del raw
+    for table, (typed, violations) in check_tables(raws, contracts).items():
+        tables[table] = typed
         found.append(violations.assign(table=table, file=origin[table]))
         found.append(future_violations(tables[table], contracts[table], run_date)
                      .assign(table=table, file=origin[table]))
