@@ -114,13 +114,9 @@ def in_use(port: int, score: list[Request], firms: int = 200) -> None:
     that every worker takes some."""
     import concurrent.futures
 
-    asks = []
-    for i, request in enumerate(score[:2 * firms]):
-        body = json.loads(request.body)
-        asks.append(Request("/firm", json.dumps({"uscc": body["firms"][0]["uscc"]}).encode(),
-                            request.headers) if i < firms else
-                    Request(request.path, json.dumps({**body, "fresh": True}).encode(),
-                            request.headers))
+    asks = [Request("/firm", json.dumps({"uscc": json.loads(r.body)["firms"][0]["uscc"]})
+                    .encode(), r.headers) for r in score[:firms]]
+    asks += [as_fresh(r) for r in score[firms:2 * firms]]
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
         list(pool.map(lambda ask: sequential(HOST, port, [ask], 1), asks))
 
@@ -170,13 +166,14 @@ def latency(port: int, requests: list[Request], count: int) -> dict[str, float]:
 def fresh_cold(port: int, score: list[Request]) -> dict[str, float]:
     """ms of the first `fresh: true` request for one firm after the server is ready (the
     sources' feature rows built, or being built, by the warm-up), then of one more firm."""
-    out = {}
-    for name, request in (("first", score[0]), ("second", score[1])):
-        body = json.loads(request.body)
-        fresh = Request(request.path, json.dumps({**body, "fresh": True}).encode(),
-                        request.headers)
-        out[name] = float(sequential(HOST, port, [fresh], 1)[0])
-    return out
+    return {name: float(sequential(HOST, port, [as_fresh(request)], 1)[0])
+            for name, request in (("first", score[0]), ("second", score[1]))}
+
+
+def as_fresh(request: Request) -> Request:
+    """The same `/score` request with `fresh: true`."""
+    return Request(request.path, json.dumps({**json.loads(request.body), "fresh": True})
+                   .encode(), request.headers)
 
 
 def measure(name: str, port: int, proc: subprocess.Popen[bytes], requests: list[Request],
