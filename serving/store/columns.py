@@ -2,15 +2,17 @@
 
 JSON columns are plain text written by `dump_json`, so SQLite and PostgreSQL store the same
 characters (Chinese reasons stay readable) and SQL NULL keeps its meaning ("not computed",
-"all towns") instead of the text "null".
+"all towns") instead of the text "null". orjson writes and reads them: the nightly batch
+writes one list of reasons per firm (292 k at city scale), where the standard library's
+encoder took 2 s of a 35 s run.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import DateTime, Dialect, TypeDecorator
 
 
@@ -34,8 +36,11 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 
 def dump_json(value: Any) -> str | None:
-    """JSON text for a JSON column (NumPy scalars as numbers); None stays SQL NULL."""
-    return None if value is None else json.dumps(value, ensure_ascii=False, default=_plain)
+    """JSON text for a JSON column (UTF-8 as is, NumPy scalars as numbers); None stays SQL
+    NULL."""
+    if value is None:
+        return None
+    return orjson.dumps(value, default=_plain, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def _plain(value: Any) -> Any:
@@ -46,4 +51,4 @@ def _plain(value: Any) -> Any:
 
 def load_json(text: str | None) -> Any:
     """The value `dump_json` wrote; SQL NULL reads back as None."""
-    return None if text is None else json.loads(text)
+    return None if text is None else orjson.loads(text)

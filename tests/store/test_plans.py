@@ -130,8 +130,8 @@ def test_a_plan_is_audited_in_the_same_transaction(engine):
     plan_id = _save(engine, visit_frame(12), industry="ecommerce")
     assert _audit_rows(engine, "schedule") == [
         ("zhang.san", str(plan_id),
-         '{"seed": 7, "start": "2025-07-01", "end": "2025-07-31", "industry": "ecommerce", '
-         '"visits": 12, "unplaced": 0}')]
+         '{"seed":7,"start":"2025-07-01","end":"2025-07-31","industry":"ecommerce",'
+         '"visits":12,"unplaced":0}')]
     with pytest.raises(exc.IntegrityError):  # no such scoring run: nothing at all is kept
         _save(engine, visit_frame(12), run_id=999)
     assert len(_audit_rows(engine, "schedule")) == 1
@@ -183,7 +183,7 @@ def test_record_outcome_stores_and_audits_it(engine):
                       "inspected_on": date(2025, 7, 9), "note": "台账不全，限期整改",
                       "recorded_by": "li.wei"}
     assert _audit_rows(engine, "outcome") == [
-        ("li.wei", f"{plan_id}/{uscc}", '{"result": "rectify"}')]
+        ("li.wei", f"{plan_id}/{uscc}", '{"result":"rectify"}')]
 
 
 def test_a_second_outcome_raises_outcome_exists_with_the_first(engine):

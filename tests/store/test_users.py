@@ -125,7 +125,7 @@ def test_add_and_revoke_are_audited(engine):
         (None, "users add", "wang.fang"), (None, "users revoke", "wang.fang"),
         ("wang.fang", "POST /score", "91441900000000001X")]
     assert json.loads(rows[0].detail) == {"role": "scheduler", "towns": [DONGCHENG]}
-    assert rows[2].detail == '{"说明": "复核"}'  # readable, not \\u escapes
+    assert rows[2].detail == '{"说明":"复核"}'  # readable, not \\u escapes
     assert rows[1].at <= rows[2].at
 
 
