@@ -43,20 +43,29 @@ def from_model_dir(industry: str, version: str, path: Path | str) -> Champion:
                     metadata)
 
 
+def versions(alias: str = "champion") -> dict[str, str]:
+    """Each industry's version under `alias` in the registry (industries without one left
+    out): a lookup, no model loaded."""
+    tracking.client()
+    found = {key: tracking.version_by_alias(key, alias) for key in INDUSTRY_KEYS}
+    return {key: str(v.version) for key, v in found.items() if v is not None}
+
+
+def load_versions(chosen: dict[str, str]) -> dict[str, Champion]:
+    """These registered versions (industry -> version), loaded."""
+    return {key: from_model_dir(key, version, mlflow.artifacts.download_artifacts(
+        version_uri(key, version))) for key, version in chosen.items()}
+
+
 def load(industry: str, alias: str = "champion") -> Champion | None:
     """The industry's model under `alias` in the registry, or None when there is none."""
     found = tracking.version_by_alias(industry, alias)
-    if found is None:
-        return None
-    path = mlflow.artifacts.download_artifacts(version_uri(industry, str(found.version)))
-    return from_model_dir(industry, str(found.version), path)
+    return None if found is None else load_versions({industry: str(found.version)})[industry]
 
 
 def load_all(alias: str = "champion") -> dict[str, Champion]:
     """Every industry that has a model under `alias`."""
-    tracking.client()
-    loaded = {key: load(key, alias) for key in INDUSTRY_KEYS}
-    return {key: c for key, c in loaded.items() if c is not None}
+    return load_versions(versions(alias))
 
 
 SUMMARY_METRICS = ("test_roc_auc", "test_pr_auc", "test_brier", "test_ece",

@@ -100,9 +100,9 @@ def validate_step(sources: str, as_of: date) -> dict[str, Any]:
 
 def score_step(engine: Engine, sources: str, as_of: date) -> dict[str, Any]:
     from serving.batch.score import score_run
-    from training.champions import load_all
+    from training.champions import versions
 
-    champions = load_all()
+    champions = versions()
     if not champions:
         raise ValueError("no industry has a champion model yet: run `riskwarn train` and "
                          "`riskwarn promote` first")

@@ -5,6 +5,7 @@ when complete: a crash half-way leaves the previous run what everyone sees."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from sqlalchemy import Engine
 from features.ready import ready_sources
 from serving.store import runs
 from serving.store.users import audit
-from training.champions import Champion
+from training.champions import load_versions
 from training.scoring import score_firms
 
 
@@ -31,19 +32,22 @@ def location_of(sources: str) -> str:
     return sources if "://" in sources else str(Path(sources).resolve())
 
 
-def steps(champions: dict[str, Champion]) -> int:
+def steps(versions: dict[str, str]) -> int:
     """Progress steps of one run: load, features, one per industry, write."""
-    return 3 + len(champions)
+    return 3 + len(versions)
 
 
-def score_run(engine: Engine, sources: str, as_of: pd.Timestamp,
-              champions: dict[str, Champion], step: Callable[[], None] = lambda: None
-              ) -> Outcome:
-    versions = {key: c.version for key, c in champions.items()}
+def score_run(engine: Engine, sources: str, as_of: pd.Timestamp, versions: dict[str, str],
+              step: Callable[[], None] = lambda: None) -> Outcome:
+    """Score with these champion versions (industry -> registered version), loaded in a
+    thread while the sources load: at city scale that hides most of their 1–2 s."""
     runs.fail_abandoned(engine)
     run_id = runs.start_run(engine, as_of.date(), location_of(sources), versions)
     try:
-        ready = ready_sources(sources)  # loaded and prepared once for the same files
+        with ThreadPoolExecutor(1, thread_name_prefix="champions") as pool:
+            loading = pool.submit(load_versions, versions)
+            ready = ready_sources(sources)  # loaded and prepared once for the same files
+            champions = loading.result()
         step()
         scored = score_firms(ready.prep, ready.names, as_of, champions, step=step)
         runs.write_warnings(engine, run_id, scored)

@@ -34,10 +34,10 @@ def score(
     from features.loading import SourceError
     from serving.batch.score import score_run, steps
     from serving.store.database import open_database
-    from training.champions import load_all
+    from training.champions import versions
 
     engine = database(open_database)
-    champions = load_all()
+    champions = versions()
     if not champions:
         err.print("error: no industry has a champion model yet: run `riskwarn train` and "
                   "`riskwarn promote` (or `riskwarn demo`) first", markup=False)

@@ -16,13 +16,13 @@ from serving.batch.score import score_run
 from serving.cli import app
 from serving.store import runs, schema
 from serving.store.database import open_database
-from training.champions import load_all
+from training.champions import versions
 
 
 def test_a_crash_half_way_leaves_the_previous_run_visible(served_env, tmp_path, monkeypatch):
     engine = open_database(f"sqlite:///{tmp_path / 'riskwarn.db'}")
-    champions = load_all()
-    first = score_run(engine, str(served_env.sources), pd.Timestamp("2025-12-01"), champions)
+    chosen = versions()
+    first = score_run(engine, str(served_env.sources), pd.Timestamp("2025-12-01"), chosen)
     assert runs.latest_run(engine).id == first.run_id
     assert first.firms > 1000 and set(first.by_tier) == {"A", "B", "C", "D"}
 
@@ -34,7 +34,7 @@ def test_a_crash_half_way_leaves_the_previous_run_visible(served_env, tmp_path, 
 
     monkeypatch.setattr(runs, "write_warnings", crash_half_way)
     with pytest.raises(KeyboardInterrupt):
-        score_run(engine, str(served_env.sources), pd.Timestamp("2026-01-01"), champions)
+        score_run(engine, str(served_env.sources), pd.Timestamp("2026-01-01"), chosen)
     latest = runs.latest_run(engine)
     assert latest.id == first.run_id and latest.as_of == pd.Timestamp("2025-12-01").date()
     _, total = runs.warnings_page(engine, latest.id, limit=1)
@@ -66,7 +66,7 @@ def test_a_killed_score_run_is_marked_failed_by_the_next_run(served_env, tmp_pat
     assert done.returncode == -signal.SIGKILL, done.stderr
     engine = open_database(url)
     live = runs.start_run(engine, pd.Timestamp("2026-01-02").date(), "y", {})  # this process
-    score_run(engine, str(served_env.sources), pd.Timestamp("2026-01-01"), load_all())
+    score_run(engine, str(served_env.sources), pd.Timestamp("2026-01-01"), versions())
     with engine.connect() as connection:
         status = dict(connection.execute(
             select(schema.scoring_runs.c.id, schema.scoring_runs.c.status)).all())
