@@ -51,16 +51,21 @@ def versions(alias: str = "champion") -> dict[str, str]:
     return {key: str(v.version) for key, v in found.items() if v is not None}
 
 
+def load_version(industry: str, version: str) -> Champion:
+    """One registered version of the industry's model, loaded."""
+    path = mlflow.artifacts.download_artifacts(version_uri(industry, version))
+    return from_model_dir(industry, version, path)
+
+
 def load_versions(chosen: dict[str, str]) -> dict[str, Champion]:
     """These registered versions (industry -> version), loaded."""
-    return {key: from_model_dir(key, version, mlflow.artifacts.download_artifacts(
-        version_uri(key, version))) for key, version in chosen.items()}
+    return {key: load_version(key, version) for key, version in chosen.items()}
 
 
 def load(industry: str, alias: str = "champion") -> Champion | None:
     """The industry's model under `alias` in the registry, or None when there is none."""
     found = tracking.version_by_alias(industry, alias)
-    return None if found is None else load_versions({industry: str(found.version)})[industry]
+    return None if found is None else load_version(industry, str(found.version))
 
 
 def load_all(alias: str = "champion") -> dict[str, Champion]:

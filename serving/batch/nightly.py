@@ -102,11 +102,11 @@ def score_step(engine: Engine, sources: str, as_of: date) -> dict[str, Any]:
     from serving.batch.score import score_run
     from training.champions import versions
 
-    champions = versions()
-    if not champions:
+    chosen = versions()
+    if not chosen:
         raise ValueError("no industry has a champion model yet: run `riskwarn train` and "
                          "`riskwarn promote` first")
-    outcome = score_run(engine, sources, pd.Timestamp(as_of), champions)
+    outcome = score_run(engine, sources, pd.Timestamp(as_of), chosen)
     return {"run_id": outcome.run_id, "firms": outcome.firms, "by_tier": outcome.by_tier,
             "models": outcome.model_versions}
 

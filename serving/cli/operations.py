@@ -37,8 +37,8 @@ def score(
     from training.champions import versions
 
     engine = database(open_database)
-    champions = versions()
-    if not champions:
+    chosen = versions()  # registered champion versions; loaded by the run
+    if not chosen:
         err.print("error: no industry has a champion model yet: run `riskwarn train` and "
                   "`riskwarn promote` (or `riskwarn demo`) first", markup=False)
         raise typer.Exit(2)
@@ -46,11 +46,11 @@ def score(
     from training.promote import why_not_scored
 
     for key in INDUSTRY_KEYS:
-        if key not in champions:
+        if key not in chosen:
             err.print(f"note: {why_not_scored(key)}", markup=False)
     try:
-        with progress_bar("scoring", steps(champions)) as step:
-            outcome = score_run(engine, sources, pd.Timestamp(day), champions, step)
+        with progress_bar("scoring", steps(chosen)) as step:
+            outcome = score_run(engine, sources, pd.Timestamp(day), chosen, step)
     except SourceError as exc:
         raise structural(exc) from exc
     tiers = ", ".join(f"{t} {n:,}" for t, n in outcome.by_tier.items())
