@@ -1,9 +1,9 @@
 """The models serving uses: each industry's registered `champion` (or another alias), loaded
-once with what scoring needs beside it (fast path, tier cut-offs, reference values)."""
+from MLflow's registry once with what scoring needs beside it (fast path, tier cut-offs,
+reference values), and kept for a service's workers (`keep`, `training.served`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -11,25 +11,10 @@ import mlflow
 from mlflow.models import Model
 
 from features.industries import INDUSTRY_KEYS
-from training import tracking
+from training import served, tracking
 from training.fastpath import FastModel
-from training.model import Calibrated
 from training.promote import last_decision, version_uri
-
-
-@dataclass
-class Champion:
-    industry: str
-    version: str
-    model: Calibrated
-    fast: FastModel
-    cutoffs: list[float]
-    reference: dict[str, float]
-    metadata: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def features(self) -> list[str]:
-        return self.fast.features
+from training.served import Champion
 
 
 def from_model_dir(industry: str, version: str, path: Path | str) -> Champion:
@@ -71,6 +56,12 @@ def load(industry: str, alias: str = "champion") -> Champion | None:
 def load_all(alias: str = "champion") -> dict[str, Champion]:
     """Every industry that has a model under `alias`."""
     return load_versions(versions(alias))
+
+
+def keep(path: Path, alias: str = "champion") -> None:
+    """Every industry's model under `alias`, loaded, with the model summaries, written to
+    `path` for workers that then need no registry (`training.served.read`)."""
+    served.write(served.Served(load_all(alias), summaries()), path)
 
 
 SUMMARY_METRICS = ("test_roc_auc", "test_pr_auc", "test_brier", "test_ece",

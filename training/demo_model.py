@@ -15,8 +15,8 @@ from pathlib import Path
 from features.dataset import MANIFEST
 from features.demo_data import ensure_features
 from training import champions, tracking
-from training.champions import Champion
 from training.promote import decide
+from training.served import Champion
 from training.train import train_industry
 
 

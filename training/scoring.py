@@ -16,8 +16,8 @@ import pyarrow.compute as pc
 
 from features.build import build_as_of
 from features.prepare import Prepared
-from training.champions import Champion
 from training.reasons import explain
+from training.served import Champion
 from training.tiers import assign_tiers
 
 COLUMNS = ["uscc", "name", "industry", "town_code", "as_of", "probability", "tier", "reasons",

@@ -14,7 +14,8 @@ from bentoml.exceptions import NotFound
 from features import settings
 from features.industries import INDUSTRY_KEYS
 from training import tracking
-from training.champions import Champion, from_model_dir, summaries
+from training.champions import from_model_dir, summaries
+from training.served import Champion
 
 MODEL_FOLDER = "mlflow_model"  # where bentoml.mlflow.import_model puts the MLflow model
 

@@ -4,8 +4,10 @@ Started by `riskwarn serve` (or `bentoml serve serving.api.service:RiskWarn`). I
 from the environment: `RISKWARN_DATABASE_URL` (default SQLite at data/riskwarn.db),
 `MLFLOW_TRACKING_URI` (the registry the champions come from), `RISKWARN_SOURCES` (optional; by
 default the sources of the latest scoring run) and `RISKWARN_MODEL_STORE=bentoml` to load the
-champions that `riskwarn build` put in BentoML's model store instead of MLflow's registry.
-At start it marks failed every scoring run left `running` by a process that has ended.
+champions that `riskwarn build` put in BentoML's model store instead of MLflow's registry;
+`riskwarn serve` gives its workers `RISKWARN_CHAMPIONS`, the champions it loaded once for all
+(`training.served`). At start it marks failed every scoring run left `running` by a process
+that has ended.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import inspect
 import os
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
 import anyio
@@ -59,6 +62,8 @@ from serving.ui import app as ui
 from serving.workspace import plans as plans_api
 from serving.workspace import review as review_api
 from serving.workspace.scores import ApiError, Workspace
+from training import served
+from training.served import Champion
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -125,17 +130,26 @@ def _note(ctx: bentoml.Context, **detail: Any) -> None:
 
 def load_workspace() -> Workspace:
     """The service's state from the environment (see the module docstring)."""
-    from training import champions
-
     engine = open_database()
     runs.fail_abandoned(engine)  # a `score` killed mid-run is failed, never left running
-    if os.environ.get("RISKWARN_MODEL_STORE") == "bentoml":
-        from serving.api.bento_store import load_champions, load_summaries
-
-        loaded, summaries = load_champions(), load_summaries()
-    else:
-        loaded, summaries = champions.load_all(), champions.summaries()
+    loaded, summaries = load_champions()
     return Workspace(engine, loaded, os.environ.get("RISKWARN_SOURCES") or None, summaries)
+
+
+def load_champions() -> tuple[dict[str, Champion], list[dict[str, Any]]]:
+    """The champions and model summaries: from the file `riskwarn serve` kept for its workers,
+    else from BentoML's model store (`RISKWARN_MODEL_STORE=bentoml`) or MLflow's registry.
+    MLflow is imported only for the last two."""
+    if os.environ.get(served.KEPT_ENV):
+        kept = served.read(Path(os.environ[served.KEPT_ENV]))
+        return kept.champions, kept.summaries
+    if os.environ.get("RISKWARN_MODEL_STORE") == "bentoml":
+        from serving.api import bento_store
+
+        return bento_store.load_champions(), bento_store.load_summaries()
+    from training import champions
+
+    return champions.load_all(), champions.summaries()
 
 
 @bentoml.asgi_app(ui.app, path="/ui")  # the review workspace (serving/ui)

@@ -4,11 +4,17 @@ signals passed on to the whole server (BentoML's arbiter and its workers)."""
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
 import signal
 import socket
 import subprocess
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from types import FrameType
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 STOP_SECONDS = 30.0  # after a forwarded signal, then the server's group is killed
 
@@ -51,3 +57,10 @@ def run_forwarding(command: list[str], env: dict[str, str]) -> int:
         with contextlib.suppress(ProcessLookupError):  # nothing of the server outlives us
             os.killpg(server.pid, signal.SIGKILL)
     return 0 if received and code in (0, -signal.SIGTERM, -signal.SIGINT) else code
+
+
+def in_child(function: Callable[..., T], *args: Any) -> T:
+    """`function(*args)` in a new Python process (spawned, not forked), its exception raised
+    here: what it imports and allocates is given back when it returns."""
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(function, *args).result()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -31,9 +32,11 @@ def serve(
     import os
     import secrets
     import sys
+    import tempfile
 
-    from serving.cli.processes import run_forwarding
+    from serving.cli.processes import in_child, run_forwarding
     from serving.store.database import open_database
+    from training import served
 
     refuse_busy_port(host, port)
     database(open_database)  # upgrade first: workers must not race to migrate
@@ -49,7 +52,24 @@ def serve(
         env["RISKWARN_SOURCES"] = location_of(sources)
     command = [sys.executable, "-m", "bentoml", "serve", "serving.api.service:RiskWarn",
                "--host", host, "--port", str(port)]
-    raise typer.Exit(run_forwarding(command, env))
+    with tempfile.TemporaryDirectory(prefix="riskwarn-serve-") as folder:
+        # the champions looked up and loaded once, in a process that then ends, for every
+        # worker to read: no worker imports MLflow (`training.served`)
+        env[served.KEPT_ENV] = str(Path(folder) / "champions")
+        try:
+            in_child(keep_champions, env[served.KEPT_ENV])
+        except Exception as exc:  # the registry's own message, without a traceback
+            err.print(f"error: cannot load the champions: {exc}", markup=False)
+            raise typer.Exit(2) from exc
+        code = run_forwarding(command, env)
+    raise typer.Exit(code)
+
+
+def keep_champions(path: str) -> None:
+    """`training.champions.keep`, named here so that `riskwarn serve` never imports MLflow."""
+    from training import champions
+
+    champions.keep(Path(path))
 
 
 def refuse_busy_port(host: str, port: int) -> None:

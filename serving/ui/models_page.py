@@ -17,13 +17,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-import mlflow
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 from serving.store import jobs
 from serving.ui.web import redirect, render, signed_in, workspace
-from training import tracking
 
 PICTURES = {"tier_calibration": "plots/tier_calibration.png",
             "calibration": "plots/calibration.png", "bias_audit": "plots/bias_audit.png"}
@@ -45,6 +43,10 @@ def _cache_dir() -> Path:
 
 
 def _fetch(industry: str, version: str, name: str, into: Path) -> None:
+    import mlflow  # here, not at start: a worker serving kept champions has no other use for it
+
+    from training import tracking
+
     found = tracking.client().get_model_version(tracking.model_name(industry), version)
     with tempfile.TemporaryDirectory(dir=_cache_dir()) as scratch:
         got = mlflow.artifacts.download_artifacts(

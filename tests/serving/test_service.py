@@ -104,7 +104,7 @@ def test_the_warm_up_builds_the_rows_fresh_reads_and_only_those(served_env):
     workspace = load_workspace()
     workspace.warm()  # the service runs it in a thread at start
     assert [as_of for _, as_of in workspace._frames] == [workspace.fresh_as_of()]
-    usccs = list(next(iter(workspace._frames.values()))["food"].index[:3])
+    usccs = list(next(iter(workspace._frames.values()))["food"]["uscc"][:3])
     admin = User(1, "admin", "admin", None)
     answers = workspace.score(admin, usccs, fresh=True)
     assert [a["uscc"] for a in answers] == usccs and all("tier" in a for a in answers)
@@ -200,3 +200,31 @@ def test_ready_only_once_the_warm_up_is_over(served_env, monkeypatch):
     release.set()
     service.warming.join()
     assert service.__is_ready__()
+
+
+def test_workers_given_the_kept_champions_serve_them_without_importing_mlflow(served_env,
+                                                                                tmp_path):
+    """`riskwarn serve` keeps the champions once (`champions.keep`); a worker reading them
+    (a new interpreter, as a BentoML worker is) never imports MLflow and scores alike."""
+    import os
+    import subprocess
+    import sys
+
+    from serving.api.service import load_workspace
+    from training import champions, served
+
+    kept = tmp_path / "champions"
+    champions.keep(kept)
+    probe = ("import sys\nfrom serving.api.service import load_workspace\n"
+             "w = load_workspace()\n"
+             "print(sorted((k, c.version) for k, c in w.champions.items()), len(w.models),\n"
+             "      'mlflow' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True, env={**os.environ, served.KEPT_ENV: str(kept)})
+    registry = load_workspace()
+    versions = sorted((k, c.version) for k, c in registry.champions.items())
+    assert out.stdout.split("\n")[0] == f"{versions} {len(registry.models)} False"
+    rows = registry.frames(registry.fresh_as_of())["food"].head(50)
+    read = served.read(kept).champions["food"].fast
+    x = read.encode(rows)
+    assert np.array_equal(read.predict(x), registry.champions["food"].fast.predict(x))

@@ -6,7 +6,9 @@ import socket
 import subprocess
 import sys
 from datetime import date
+from pathlib import Path
 
+import psutil
 from sqlalchemy import select, update
 
 from serving.store import runs
@@ -32,3 +34,18 @@ def test_a_score_run_left_running_by_a_killed_process_is_failed_at_service_start
         status = connection.execute(select(scoring_runs.c.status).where(
             scoring_runs.c.id == abandoned)).scalar_one()
     assert status == "failed"
+
+
+def test_the_workers_read_the_champions_kept_once_and_the_file_goes_with_the_server(world,
+                                                                                   tmp_path):
+    env = serve_env(world, tmp_path / "bentoml", copy_database(world, tmp_path))
+    with serving(env, tmp_path / "serve.log") as served:
+        workers = [p for p in psutil.Process(served.process.pid).children(recursive=True)
+                   if "_bentoml_impl.worker" in " ".join(p.cmdline())]
+        kept = {p.environ().get("RISKWARN_CHAMPIONS") for p in workers}
+        assert len(workers) == 1 and len(kept) == 1 and None not in kept
+        path = Path(kept.pop())
+        assert path.is_file()
+        served.process.terminate()  # as a service manager stops it
+        assert served.process.wait(timeout=60) == 0
+    assert not path.parent.exists()  # no file or folder left behind
