@@ -35,8 +35,8 @@ class Loaded:
     entry: Path | None = None  # the kept entry it is mapped from (None: a database's)
 
 
-# what this module adds to the entries' content (`_indexed`), in their key beside the
-# features code `entry_key` hashes: a change here is not served from an older entry
+# this module's code in the entries' key beside the features code `entry_key` hashes: a
+# change here is not served from an older entry
 _CODE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 
 
@@ -65,17 +65,13 @@ def load(location: str, run_date: date | None = None) -> Loaded:
 
 def build_frames(entry: Path, run_date: date, as_of: pd.Timestamp, industries: list[str]
                  ) -> tuple[dict[str, pd.DataFrame], bool]:
-    """Every active firm's feature rows on `as_of` per industry, indexed by credit code, from
-    the sources kept at `entry`."""
+    """Every active firm's feature rows on `as_of` per industry, from the sources kept at
+    `entry`."""
     found = kept.read(entry, run_date)
     if found is None:
         raise RuntimeError(f"{entry}: the sources' entry went away before their rows were built")
     sources, prep = found
-    return _indexed(build_as_of(prep, as_of, industries)), kept.dated_after(sources.quarantine)
-
-
-def _indexed(built: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    return {k: f.set_index("uscc", drop=False) for k, f in built.items()}
+    return build_as_of(prep, as_of, industries), kept.dated_after(sources.quarantine)
 
 
 def frames(loaded: Loaded, as_of: pd.Timestamp, industries: Sequence[str]
@@ -84,7 +80,7 @@ def frames(loaded: Loaded, as_of: pd.Timestamp, industries: Sequence[str]
     its sources past midnight builds from the same rows): kept beside their entry and mapped,
     like it."""
     if loaded.entry is None:
-        return _indexed(build_as_of(loaded.prep, as_of, list(industries)))
+        return build_as_of(loaded.prep, as_of, list(industries))
     digest = hashlib.sha256(f"{loaded.entry.name}\0{as_of:%Y-%m-%d}\0".encode())
     digest.update("\0".join(sorted(industries)).encode())
     entry = loaded.entry.with_name(f"frames-{digest.hexdigest()}.map")

@@ -60,8 +60,8 @@ def test_feature_rows_are_the_batch_s_own(tiny, tmp_path, monkeypatch):
     assert len(list(tmp_path.glob("frames-*.map"))) == 1  # the order asked in: one entry
     own = build_as_of(sources.prep, as_of, ["food", "ecommerce"])
     for industry, frame in own.items():
-        assert_frame_equal(rows[industry].reset_index(drop=True), frame)
-        assert list(again[industry].index) == list(frame["uscc"])
+        assert_frame_equal(rows[industry], frame)
+        assert_frame_equal(again[industry], frame)
 
 
 def test_sources_kept_past_midnight_still_build_their_rows(tiny, tmp_path, monkeypatch):
