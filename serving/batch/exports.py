@@ -18,14 +18,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
+
+if TYPE_CHECKING:  # openpyxl is imported by the first workbook (~7 MB a service worker)
+    from openpyxl import Workbook
 
 SUFFIXES = (".csv", ".xlsx")
 MEDIA_TYPES = {".csv": "text/csv; charset=utf-8",
@@ -92,6 +91,10 @@ def csv_bytes(sheet: Sheet) -> bytes:
 
 
 def _write_sheet(book: Workbook, sheet: Sheet) -> None:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     ws = book.create_sheet(safe_text(sheet.name)[:31].strip("'") or "sheet")
     last = get_column_letter(max(len(sheet.columns), 2))
     for i, column in enumerate(sheet.columns, start=1):
@@ -124,6 +127,8 @@ def _write_sheet(book: Workbook, sheet: Sheet) -> None:
 
 
 def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
+    from openpyxl import Workbook
+
     book = Workbook(write_only=True)
     for sheet in sheets:
         _write_sheet(book, sheet)
