@@ -4,6 +4,8 @@ reference values), and kept for a service's workers (`keep`, `training.served`).
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -58,10 +60,16 @@ def load_all(alias: str = "champion") -> dict[str, Champion]:
     return load_versions(versions(alias))
 
 
-def keep(path: Path, alias: str = "champion") -> None:
-    """Every industry's model under `alias`, loaded, with the model summaries, written to
-    `path` for workers that then need no registry (`training.served.read`)."""
-    served.write(served.Served(load_all(alias), summaries()), path)
+def keep(folder: Path, alias: str = "champion") -> Path:
+    """Every industry's model under `alias`, loaded, with the model summaries, as one entry in
+    `folder` for workers that then need no registry (`training.served`); returns its path.
+    Its name is its registry's content, so the same champions are one entry, however often
+    a service starts (and whatever stopped it)."""
+    chosen, listed = versions(alias), summaries()
+    content = json.dumps([tracking.tracking_uri(), chosen, listed], sort_keys=True, default=str)
+    path = folder / f"champions-{hashlib.sha256(content.encode()).hexdigest()}.map"
+    served.write(served.Served(load_versions(chosen), listed), path)
+    return path
 
 
 SUMMARY_METRICS = ("test_roc_auc", "test_pr_auc", "test_brier", "test_ece",

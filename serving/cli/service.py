@@ -32,8 +32,8 @@ def serve(
     import os
     import secrets
     import sys
-    import tempfile
 
+    from features import settings
     from serving.cli.processes import in_child, run_forwarding
     from serving.store.database import open_database
     from training import served
@@ -52,24 +52,20 @@ def serve(
         env["RISKWARN_SOURCES"] = location_of(sources)
     command = [sys.executable, "-m", "bentoml", "serve", "serving.api.service:RiskWarn",
                "--host", host, "--port", str(port)]
-    with tempfile.TemporaryDirectory(prefix="riskwarn-serve-") as folder:
-        # the champions looked up and loaded once, in a process that then ends, for every
+    try:  # the champions looked up and loaded once, in a process that then ends, for every
         # worker to read: no worker imports MLflow (`training.served`)
-        env[served.KEPT_ENV] = str(Path(folder) / "champions")
-        try:
-            in_child(keep_champions, env[served.KEPT_ENV])
-        except Exception as exc:  # the registry's own message, without a traceback
-            err.print(f"error: cannot load the champions: {exc}", markup=False)
-            raise typer.Exit(2) from exc
-        code = run_forwarding(command, env)
-    raise typer.Exit(code)
+        env[served.KEPT_ENV] = in_child(keep_champions, str(settings.PREPARED_DIR))
+    except Exception as exc:  # the registry's own message, without a traceback
+        err.print(f"error: cannot load the champions: {exc}", markup=False)
+        raise typer.Exit(2) from exc
+    raise typer.Exit(run_forwarding(command, env))
 
 
-def keep_champions(path: str) -> None:
+def keep_champions(folder: str) -> str:
     """`training.champions.keep`, named here so that `riskwarn serve` never imports MLflow."""
     from training import champions
 
-    champions.keep(Path(path))
+    return str(champions.keep(Path(folder)))
 
 
 def refuse_busy_port(host: str, port: int) -> None:

@@ -213,8 +213,7 @@ def test_workers_given_the_kept_champions_serve_them_without_importing_mlflow(se
     from serving.api.service import load_workspace
     from training import champions, served
 
-    kept = tmp_path / "champions"
-    champions.keep(kept)
+    kept = champions.keep(tmp_path)
     probe = ("import sys\nfrom serving.api.service import load_workspace\n"
              "w = load_workspace()\n"
              "print(sorted((k, c.version) for k, c in w.champions.items()), len(w.models),\n"

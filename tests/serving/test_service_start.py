@@ -36,16 +36,21 @@ def test_a_score_run_left_running_by_a_killed_process_is_failed_at_service_start
     assert status == "failed"
 
 
-def test_the_workers_read_the_champions_kept_once_and_the_file_goes_with_the_server(world,
-                                                                                   tmp_path):
-    env = serve_env(world, tmp_path / "bentoml", copy_database(world, tmp_path))
-    with serving(env, tmp_path / "serve.log") as served:
-        workers = [p for p in psutil.Process(served.process.pid).children(recursive=True)
-                   if "_bentoml_impl.worker" in " ".join(p.cmdline())]
-        kept = {p.environ().get("RISKWARN_CHAMPIONS") for p in workers}
-        assert len(workers) == 1 and len(kept) == 1 and None not in kept
-        path = Path(kept.pop())
-        assert path.is_file()
-        served.process.terminate()  # as a service manager stops it
-        assert served.process.wait(timeout=60) == 0
-    assert not path.parent.exists()  # no file or folder left behind
+def test_the_workers_read_the_champions_kept_once_and_a_killed_server_leaves_no_more(
+        world, tmp_path):
+    """The champions are one entry under the prepared folder, named by what the registry
+    holds: starting again (after a SIGKILL, which runs no clean-up) reuses the name."""
+    env = {**serve_env(world, tmp_path / "bentoml", copy_database(world, tmp_path)),
+           "RISKWARN_PREPARED_DIR": str(tmp_path / "prepared")}
+    paths = set()
+    for _ in range(2):
+        with serving(env, tmp_path / "serve.log") as served:  # ends with SIGKILL
+            workers = [p for p in psutil.Process(served.process.pid).children(recursive=True)
+                       if "_bentoml_impl.worker" in " ".join(p.cmdline())]
+            kept = {p.environ().get("RISKWARN_CHAMPIONS") for p in workers}
+            assert len(workers) == 1 and len(kept) == 1 and None not in kept
+            paths |= kept
+    assert len(paths) == 1
+    path = Path(paths.pop())
+    assert path.parent == tmp_path / "prepared" and path.is_file()
+    assert [p.name for p in path.parent.iterdir() if "champions" in p.name] == [path.name]
