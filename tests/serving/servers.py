@@ -80,6 +80,12 @@ def serving(env: dict[str, str], log: Path, *args: str, new_session: bool = True
         stop_all(process, started)
 
 
+def workers_of(pid: int) -> list[psutil.Process]:
+    """BentoML's worker processes below `pid` (a `riskwarn serve`)."""
+    return [p for p in psutil.Process(pid).children(recursive=True)
+            if "_bentoml_impl.worker" in " ".join(p.cmdline())]
+
+
 def stop_all(process: subprocess.Popen[bytes], also: list[psutil.Process] | None = None
              ) -> None:
     """SIGKILL a process, every process below it (whatever group they are in) and `also`."""

@@ -12,12 +12,7 @@ import httpx
 import psutil
 import pytest
 
-from tests.serving.servers import serve_env, serving
-
-
-def _workers(pid: int) -> list[psutil.Process]:
-    return [p for p in psutil.Process(pid).children(recursive=True)
-            if "_bentoml_impl.worker" in " ".join(p.cmdline())]
+from tests.serving.servers import serve_env, serving, workers_of
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
@@ -25,7 +20,7 @@ def test_a_signal_to_serve_stops_its_server_and_workers(world, tmp_path, signum)
     env = serve_env(world, tmp_path / "bentoml")
     with serving(env, tmp_path / "serve.log") as server:
         below = psutil.Process(server.process.pid).children(recursive=True)
-        assert _workers(server.process.pid)
+        assert workers_of(server.process.pid)
         os.kill(server.process.pid, signum)  # the wrapper only, as a service manager would
         server.process.wait(timeout=60)
         _, alive = psutil.wait_procs(below, timeout=30)
@@ -37,7 +32,7 @@ def test_a_signal_to_serve_stops_its_server_and_workers(world, tmp_path, signum)
 def test_serve_workers_n_starts_n_workers(world, tmp_path):
     with serving(serve_env(world, tmp_path / "bentoml"), tmp_path / "serve.log",
                  "--workers", "2") as server:
-        assert len(_workers(server.process.pid)) == 2, server.log.read_text()[-3000:]
+        assert len(workers_of(server.process.pid)) == 2, server.log.read_text()[-3000:]
 
 
 @pytest.mark.parametrize("command", [["serve"], ["demo"]])

@@ -8,13 +8,12 @@ import sys
 from datetime import date
 from pathlib import Path
 
-import psutil
 from sqlalchemy import select, update
 
 from serving.store import runs
 from serving.store.database import open_database
 from serving.store.schema import scoring_runs
-from tests.serving.servers import copy_database, serve_env, serving
+from tests.serving.servers import copy_database, serve_env, serving, workers_of
 
 
 def test_a_score_run_left_running_by_a_killed_process_is_failed_at_service_start(world,
@@ -45,8 +44,7 @@ def test_the_workers_read_the_champions_kept_once_and_a_killed_server_leaves_no_
     paths = set()
     for _ in range(2):
         with serving(env, tmp_path / "serve.log") as served:  # ends with SIGKILL
-            workers = [p for p in psutil.Process(served.process.pid).children(recursive=True)
-                       if "_bentoml_impl.worker" in " ".join(p.cmdline())]
+            workers = workers_of(served.process.pid)
             kept = {p.environ().get("RISKWARN_CHAMPIONS") for p in workers}
             assert len(workers) == 1 and len(kept) == 1 and None not in kept
             paths |= kept
