@@ -24,13 +24,15 @@ import pandas as pd
 from features.towns import TOWN_CODES
 from serving.batch.exports import sheets_bytes
 from serving.store import runs
+from serving.store.columns import dump_json
 from serving.store.database import open_database
 from serving.store.users import add_user, user_for_token
 from serving.ui.downloads import queue_sheet
 
 TARGET_SECONDS = 1.0
-REASON = [{"code": "complaints_12m", "effect_pp": 4.2, "reference": 1.0, "value": 3.0,
-           "text_zh": "近 12 个月投诉举报 3 次，高于同行业 90% 的企业", "text_en": "3 complaints"}]
+REASON = dump_json([{"code": "complaints_12m", "effect_pp": 4.2, "reference": 1.0, "value": 3.0,
+                     "text_zh": "近 12 个月投诉举报 3 次，高于同行业 90% 的企业",
+                     "text_en": "3 complaints"}])
 
 
 def _world(folder: Path, n: int):  # type: ignore[no-untyped-def]
@@ -43,7 +45,7 @@ def _world(folder: Path, n: int):  # type: ignore[no-untyped-def]
         "industry": "food", "town_code": rng.choice(list(TOWN_CODES), n),
         "as_of": "2026-01-01", "probability": probability,
         "tier": pd.cut(probability, [0, .5, .8, .95, 1], labels=list("ABCD")).astype(str),
-        "reasons": [REASON] * n, "model_version": "1"})
+        "reasons": REASON, "model_version": "1"})
     run_id = runs.start_run(engine, pd.Timestamp("2026-01-01"), "bench", {"food": "1"})
     runs.write_warnings(engine, run_id, frame)
     runs.finish_run(engine, run_id, n)

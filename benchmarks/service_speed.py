@@ -505,7 +505,7 @@ def batch(opts: argparse.Namespace) -> None:
         from serving.store import runs
         from serving.store.database import open_database
         from training import champions as champion_store
-        from training.reasons import explain
+        from training.reasons import reasons_json
         from training.scoring import COLUMNS, names_of
         from training.tiers import assign_tiers
 
@@ -530,7 +530,7 @@ def batch(opts: argparse.Namespace) -> None:
         t2 = time.perf_counter()
         contrib = champion.fast.effects(x)
         t3 = time.perf_counter()
-        reasons = explain(contrib, frame.reset_index(drop=True), champion.reference)
+        reasons = reasons_json(contrib, frame.reset_index(drop=True), champion.reference)
         t4 = time.perf_counter()
         for key, dt in zip(parts, (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=True):
             parts[key] += dt
@@ -549,7 +549,7 @@ def batch(opts: argparse.Namespace) -> None:
         out = pd.concat(scored, ignore_index=True)
         out["name"] = names_of(loaded["registrations"], out["uscc"])
         out = out[COLUMNS]
-    with timer("warning rows (sort, rank, reasons JSON)"):
+    with timer("warning rows (checks, sort, rank)"):
         runs._warning_rows(out)
     opts.database.parent.mkdir(parents=True, exist_ok=True)
     for old in opts.database.parent.glob(opts.database.name + "*"):

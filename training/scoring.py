@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 
 from features.build import build_as_of
 from features.prepare import Prepared
-from training.reasons import explain
+from training.reasons import reasons_json
 from training.served import Champion
 from training.tiers import assign_tiers
 
@@ -26,7 +26,7 @@ COLUMNS = ["uscc", "name", "industry", "town_code", "as_of", "probability", "tie
 
 def score_rows(champion: Champion, frame: pd.DataFrame, as_of: pd.Timestamp, threads: int = 0
                ) -> pd.DataFrame:
-    """One industry's feature rows scored and explained."""
+    """One industry's feature rows scored and explained (reasons as JSON text)."""
     x = champion.fast.encode(frame)
     probability = champion.fast.predict(x, threads)
     tier = assign_tiers(probability, champion.cutoffs)
@@ -35,9 +35,9 @@ def score_rows(champion: Champion, frame: pd.DataFrame, as_of: pd.Timestamp, thr
         "town_code": frame["town_code"].to_numpy(), "as_of": as_of.date(),
         "probability": probability, "tier": tier, "model_version": champion.version,
     })
-    explained = explain(champion.fast.effects(x, threads), frame.reset_index(drop=True),
-                        champion.reference) if len(out) else []
-    out["reasons"] = pd.Series(explained, index=out.index, dtype=object)
+    out["reasons"] = reasons_json(champion.fast.effects(x, threads),
+                                  frame.reset_index(drop=True), champion.reference
+                                  ) if len(out) else pd.Series(dtype=object)
     return out
 
 

@@ -7,7 +7,6 @@ run id from `latest_run` and ask for that run's warnings.
 
 from __future__ import annotations
 
-import math
 import os
 import socket
 from dataclasses import dataclass
@@ -94,9 +93,10 @@ def _alive(owner: str | None) -> bool:
 def write_warnings(engine: Engine, run_id: int, frame: pd.DataFrame) -> None:
     """Add a running run's warnings: one row per firm with the WARNING_COLUMNS.
 
-    `reasons` holds a list of reason dicts or None (not computed) per row; `rank` (1 = highest
-    probability in the industry, ties by uscc) is computed here. SQLite gets plain executemany
-    in chunks of CHUNK_ROWS, one transaction each; PostgreSQL gets one COPY.
+    `reasons` holds each row's list of reasons as JSON text (`training.reasons.reasons_json`)
+    or None (not computed); `rank` (1 = highest probability in the industry, ties by uscc) is
+    computed here. SQLite gets plain executemany in chunks of CHUNK_ROWS, one transaction each;
+    PostgreSQL gets one COPY.
     """
     rows = _warning_rows(frame)
     with engine.connect() as connection:
@@ -254,20 +254,15 @@ def _warning_rows(frame: pd.DataFrame) -> pd.DataFrame:
         raise ValueError(f"{len(repeated)} firms appear twice, e.g. {repeated.iloc[0]}")
     if not rows["probability"].between(0.0, 1.0).all():
         raise ValueError("probabilities must lie in [0, 1]")
+    if pd.api.types.infer_dtype(rows["reasons"], skipna=True) not in ("string", "empty"):
+        raise ValueError("reasons must be JSON text (training.reasons.reasons_json) or None")
     rows = rows.sort_values(["probability", "uscc"], ascending=[False, True])
     return rows.assign(
         as_of=pd.to_datetime(rows["as_of"]).dt.strftime("%Y-%m-%d"),
         probability=rows["probability"].astype(float),
-        reasons=pd.Series([_reasons_json(r) for r in rows["reasons"]], index=rows.index,
-                          dtype=object),
+        reasons=rows["reasons"].astype(object).where(rows["reasons"].notna(), None),
         rank=rows.groupby("industry").cumcount() + 1,
     )
-
-
-def _reasons_json(reasons: Any) -> str | None:
-    if reasons is None or (isinstance(reasons, float) and math.isnan(reasons)):
-        return None
-    return dump_json(list(reasons))
 
 
 def _copy_rows(engine: Engine, columns: list[str], records: list[tuple[Any, ...]]) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 from features.codes import uscc_rule_numbers
 from serving.store import decisions, runs
+from serving.store.columns import load_json
 from serving.store.revalidating import Revalidating
 from serving.store.users import User
 from serving.workspace import firm_detail, loaded, triggers
@@ -206,7 +207,8 @@ class Workspace:
                 if len(found := frame.loc[frame["uscc"].isin(usccs).to_numpy()])}
         scored = score_frames(rows, self.champions, self.loaded().sources["registrations"],
                               as_of, threads=1)
-        return {str(r["uscc"]): {str(k): v for k, v in r.items()}
+        return {str(r["uscc"]): {**{str(k): v for k, v in r.items()},
+                                 "reasons": load_json(r["reasons"])}
                 for r in scored.to_dict("records")}
 
     # -- /warnings -------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from sqlalchemy import Engine, create_engine, exc
 from sqlalchemy.pool import NullPool
 
 from features.towns import TOWN_CODES
+from serving.store.columns import dump_json
 from serving.store.database import close_databases, open_database
 
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -86,10 +87,12 @@ def engine(url: str) -> Engine:
 
 def warning_frame(n: int, *, seed: int = 0, as_of: date = date(2025, 6, 30),
                   model_version: str = "3") -> pd.DataFrame:
-    """`n` firms' warnings spread over the industries and towns, with reasons on every third."""
+    """`n` firms' warnings spread over the industries and towns, with reasons (JSON text, as
+    the batch writes them) on every third."""
     rng = np.random.default_rng(seed)
-    reasons = [[{"code": "penalties_365d", "text_zh": "近一年行政处罚 2 次", "value": 2.0}]
-               if i % 3 == 0 else None for i in range(n)]
+    reason = dump_json([{"code": "penalties_365d", "text_zh": "近一年行政处罚 2 次",
+                         "value": 2.0}])
+    reasons = [reason if i % 3 == 0 else None for i in range(n)]
     return pd.DataFrame({
         "uscc": [f"91441900{i:010d}" for i in range(n)],
         "name": [f"东莞市样本{i}有限公司" for i in range(n)],

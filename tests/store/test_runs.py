@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from features.towns import TOWN_CODES
 from serving.store import schema
+from serving.store.columns import load_json
 from serving.store.runs import (
     fail_run,
     finish_run,
@@ -129,7 +130,7 @@ def test_scores_for_returns_rows_by_uscc_with_reasons_parsed(engine, make_warnin
     scores = scores_for(engine, run_id, wanted)
     assert sorted(scores) == sorted(wanted[:3])  # the unknown firm is left out
     first = scores[frame["uscc"].iloc[0]]
-    assert first["reasons"] == frame["reasons"].iloc[0]  # a list of dicts, Chinese intact
+    assert first["reasons"] == load_json(frame["reasons"].iloc[0])  # parsed, Chinese intact
     assert first["name"] == frame["name"].iloc[0] and first["as_of"] == JUNE
     assert first["probability"] == pytest.approx(frame["probability"].iloc[0])
     assert scores[frame["uscc"].iloc[1]]["reasons"] is None  # not computed
@@ -213,7 +214,7 @@ def test_bulk_write_keeps_every_row(engine, make_warnings, capsys):
 
 def test_pandas_and_numpy_values_are_stored_plainly(engine, make_warnings):
     frame = make_warnings(3).assign(as_of=JUNE)  # dates as date objects, not Timestamps
-    frame["reasons"] = pd.Series([[{"code": "x", "value": np.float32(0.5)}], float("nan"), None],
+    frame["reasons"] = pd.Series(['[{"code":"x","value":0.5}]', float("nan"), None],
                                  dtype=object)
     run_id = start_run(engine, pd.Timestamp(JUNE), "s", {"food": "3"})
     write_warnings(engine, run_id, frame)
@@ -223,3 +224,14 @@ def test_pandas_and_numpy_values_are_stored_plainly(engine, make_warnings):
     assert [scores[u]["reasons"] for u in frame["uscc"]] == [[{"code": "x", "value": 0.5}],
                                                               None, None]
     assert {s["as_of"] for s in scores.values()} == {JUNE}
+
+
+def test_reasons_that_are_not_json_text_are_refused_before_anything_is_written(engine,
+                                                                               make_warnings):
+    frame = make_warnings(3)
+    frame["reasons"] = pd.Series([[{"code": "x", "value": np.float32(0.5)}], None, None],
+                                 dtype=object)
+    run_id = start_run(engine, JUNE, "s", {"food": "3"})
+    with pytest.raises(ValueError, match="reasons must be JSON text"):
+        write_warnings(engine, run_id, frame)
+    assert _warning_count(engine, run_id) == 0

@@ -10,7 +10,7 @@ from features.prepare import prepare
 from tests.features.fixture_market import AS_OF
 from tests.features.test_city_records import _city
 from tests.features.test_cohorts_and_nearby import _with_places
-from training.reasons import _sentence
+from training.sentences import sentence
 
 
 def _numeric(folder, as_of):
@@ -35,7 +35,7 @@ def _city_records(tmp_path):
 @pytest.mark.parametrize("inputs", [_world, _city_records])
 def test_every_numeric_feature_has_a_sentence_in_both_languages(tmp_path, inputs):
     for name in inputs(tmp_path):
-        zh, en = _sentence(name, 3.0, 1.0)
+        zh, en = sentence(name, 3.0, 1.0)
         assert "=" not in zh and "=" not in en, name
         if name not in ("abn_listed_now", "serious_listed"):  # flags: the sentence is the value
             assert "3" in zh and "3" in en, name
