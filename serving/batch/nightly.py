@@ -100,13 +100,8 @@ def validate_step(sources: str, as_of: date) -> dict[str, Any]:
 
 def score_step(engine: Engine, sources: str, as_of: date) -> dict[str, Any]:
     from serving.batch.score import score_run
-    from training.champions import versions
 
-    chosen = versions()
-    if not chosen:
-        raise ValueError("no industry has a champion model yet: run `riskwarn train` and "
-                         "`riskwarn promote` first")
-    outcome = score_run(engine, sources, pd.Timestamp(as_of), chosen)
+    outcome = score_run(engine, sources, pd.Timestamp(as_of))
     return {"run_id": outcome.run_id, "firms": outcome.firms, "by_tier": outcome.by_tier,
             "models": outcome.model_versions}
 

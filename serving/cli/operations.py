@@ -32,27 +32,24 @@ def score(
     import pandas as pd
 
     from features.loading import SourceError
-    from serving.batch.score import score_run, steps
+    from serving.batch.score import NoChampions, score_run, steps
     from serving.store.database import open_database
-    from training.champions import versions
 
     engine = database(open_database)
-    chosen = versions()  # registered champion versions; loaded by the run
-    if not chosen:
-        err.print("error: no industry has a champion model yet: run `riskwarn train` and "
-                  "`riskwarn promote` (or `riskwarn demo`) first", markup=False)
-        raise typer.Exit(2)
+    try:
+        with progress_bar("scoring", steps()) as step:
+            outcome = score_run(engine, sources, pd.Timestamp(day), step)
+    except SourceError as exc:
+        raise structural(exc) from exc
+    except NoChampions as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(2) from exc
     from features.industries import INDUSTRY_KEYS
     from training.promote import why_not_scored
 
     for key in INDUSTRY_KEYS:
-        if key not in chosen:
+        if key not in outcome.model_versions:
             err.print(f"note: {why_not_scored(key)}", markup=False)
-    try:
-        with progress_bar("scoring", steps(chosen)) as step:
-            outcome = score_run(engine, sources, pd.Timestamp(day), chosen, step)
-    except SourceError as exc:
-        raise structural(exc) from exc
     tiers = ", ".join(f"{t} {n:,}" for t, n in outcome.by_tier.items())
     models = ", ".join(f"{k} v{v}" for k, v in outcome.model_versions.items())
     console.print(f"scoring run {outcome.run_id} complete: {outcome.firms:,} firms ({tiers}); "

@@ -34,7 +34,6 @@ def world(market, tmp_path_factory) -> World:
     from serving.store.database import open_database
     from serving.store.users import add_user
     from training import tracking
-    from training.champions import versions
     from training.train import train_industry
 
     root = tmp_path_factory.mktemp("served")
@@ -48,7 +47,7 @@ def world(market, tmp_path_factory) -> World:
         trained = train_industry(features, "food", seed=0)
         tracking.set_alias("food", "champion", trained.version)
         engine = open_database(database)
-        outcome = score_run(engine, str(market), pd.Timestamp(AS_OF), versions())
+        outcome = score_run(engine, str(market), pd.Timestamp(AS_OF))
     finally:
         if saved is None:
             # never the project's own mlruns/ from a test: two workers would race to create

@@ -8,7 +8,7 @@ import sys
 
 import pandas as pd
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from features.settings import PROJECT_ROOT
@@ -16,13 +16,11 @@ from serving.batch.score import score_run
 from serving.cli import app
 from serving.store import runs, schema
 from serving.store.database import open_database
-from training.champions import versions
 
 
 def test_a_crash_half_way_leaves_the_previous_run_visible(served_env, tmp_path, monkeypatch):
     engine = open_database(f"sqlite:///{tmp_path / 'riskwarn.db'}")
-    chosen = versions()
-    first = score_run(engine, str(served_env.sources), pd.Timestamp("2025-12-01"), chosen)
+    first = score_run(engine, str(served_env.sources), pd.Timestamp("2025-12-01"))
     assert runs.latest_run(engine).id == first.run_id
     assert first.firms > 1000 and set(first.by_tier) == {"A", "B", "C", "D"}
 
@@ -34,7 +32,7 @@ def test_a_crash_half_way_leaves_the_previous_run_visible(served_env, tmp_path, 
 
     monkeypatch.setattr(runs, "write_warnings", crash_half_way)
     with pytest.raises(KeyboardInterrupt):
-        score_run(engine, str(served_env.sources), pd.Timestamp("2026-01-01"), chosen)
+        score_run(engine, str(served_env.sources), pd.Timestamp("2026-01-01"))
     latest = runs.latest_run(engine)
     assert latest.id == first.run_id and latest.as_of == pd.Timestamp("2025-12-01").date()
     _, total = runs.warnings_page(engine, latest.id, limit=1)
@@ -66,7 +64,7 @@ def test_a_killed_score_run_is_marked_failed_by_the_next_run(served_env, tmp_pat
     assert done.returncode == -signal.SIGKILL, done.stderr
     engine = open_database(url)
     live = runs.start_run(engine, pd.Timestamp("2026-01-02").date(), "y", {})  # this process
-    score_run(engine, str(served_env.sources), pd.Timestamp("2026-01-01"), versions())
+    score_run(engine, str(served_env.sources), pd.Timestamp("2026-01-01"))
     with engine.connect() as connection:
         status = dict(connection.execute(
             select(schema.scoring_runs.c.id, schema.scoring_runs.c.status)).all())
@@ -84,3 +82,20 @@ def test_score_refuses_a_missing_sources_folder_before_loading_or_recording(tmp_
                                       "--as-of", "2026-01-01"])
     assert result.exit_code == 2 and "no such folder" in result.output
     assert not (tmp_path / "cli.db").exists()  # no database opened, so no run row
+
+
+def test_score_with_no_champion_exits_2_in_one_line_and_records_no_run(served_env, tmp_path,
+                                                                       monkeypatch):
+    """The registry is read beside the sources (not before them); finding no champion there
+    still ends the command with one line and no run recorded."""
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("RISKWARN_DATABASE_URL", url)
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'empty' / 'mlflow.db'}")
+    result = CliRunner().invoke(app, ["score", "--sources", str(served_env.sources),
+                                      "--as-of", "2026-01-01"])
+    assert result.exit_code == 2, result.output
+    assert "no industry has a champion model yet" in result.stderr
+    assert "Traceback" not in result.output
+    with open_database(url).connect() as connection:
+        assert connection.execute(select(func.count()).select_from(schema.scoring_runs)
+                                  ).scalar() == 0

@@ -25,7 +25,6 @@ def world(market, tmp_path_factory) -> World:
     from serving.store.database import open_database
     from serving.store.users import add_user
     from training import tracking
-    from training.champions import versions
     from training.train import train_industry
 
     root = tmp_path_factory.mktemp("quasi-financial")
@@ -39,7 +38,7 @@ def world(market, tmp_path_factory) -> World:
         trained = train_industry(root / "features", "quasi_financial", seed=0)
         tracking.set_alias("quasi_financial", "champion", trained.version)
         engine = open_database(database)
-        run = score_run(engine, str(market), pd.Timestamp("2026-01-01"), versions())
+        run = score_run(engine, str(market), pd.Timestamp("2026-01-01"))
     tracking.client()  # MLflow keeps a process-wide URI: point it back
     tokens = {role: add_user(engine, role, role, None) for role in ("officer", "scheduler")}
     return World(market, database, registry, tokens, run.run_id)
