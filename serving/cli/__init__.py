@@ -5,6 +5,6 @@ and the service (`service`: serve, build, demo). Each command is a thin wrapper 
 options and calls a library function. The CLI may import every other room; none imports it.
 """
 
-from serving.cli.app import app
+from serving.cli.app import app, main
 
-__all__ = ["app"]
+__all__ = ["app", "main"]

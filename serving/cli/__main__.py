@@ -1,5 +1,5 @@
 """`python -m serving.cli`: the `riskwarn` command."""
 
-from serving.cli.app import app
+from serving.cli.app import main
 
-app(prog_name="riskwarn")
+main()
