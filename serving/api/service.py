@@ -1,13 +1,7 @@
 """The BentoML service: a thin shell over `serving.workspace.scores`.
 
-Started by `riskwarn serve` (or `bentoml serve serving.api.service:RiskWarn`). It reads its setup
-from the environment: `RISKWARN_DATABASE_URL` (default SQLite at data/riskwarn.db),
-`MLFLOW_TRACKING_URI` (the registry the champions come from), `RISKWARN_SOURCES` (optional; by
-default the sources of the latest scoring run) and `RISKWARN_MODEL_STORE=bentoml` to load the
-champions that `riskwarn build` put in BentoML's model store instead of MLflow's registry;
-`riskwarn serve` gives its workers `RISKWARN_CHAMPIONS`, the champions it loaded once for all
-(`training.served`). At start it marks failed every scoring run left `running` by a process
-that has ended.
+Started by `riskwarn serve` (or `bentoml serve serving.api.service:RiskWarn`), with its state
+from the environment (`serving.api.startup`). A worker takes connections once it is warm.
 """
 
 from __future__ import annotations
@@ -17,7 +11,6 @@ import inspect
 import os
 import threading
 from collections.abc import Callable
-from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
 import anyio
@@ -55,15 +48,13 @@ from serving.api.schemas import (
     WarningKind,
     WarningsResponse,
 )
-from serving.store import runs
+from serving.api.startup import load_workspace
 from serving.store.database import DatabaseError, open_database
 from serving.store.users import list_users
 from serving.ui import app as ui
 from serving.workspace import plans as plans_api
 from serving.workspace import review as review_api
-from serving.workspace.scores import ApiError, Workspace
-from training import served
-from training.served import Champion
+from serving.workspace.scores import ApiError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -131,30 +122,6 @@ def _note(ctx: bentoml.Context, **detail: Any) -> None:
     ctx.request.scope.setdefault("state", {})["audit"] = detail
 
 
-def load_workspace() -> Workspace:
-    """The service's state from the environment (see the module docstring)."""
-    engine = open_database()
-    runs.fail_abandoned(engine)  # a `score` killed mid-run is failed, never left running
-    loaded, summaries = load_champions()
-    return Workspace(engine, loaded, os.environ.get("RISKWARN_SOURCES") or None, summaries)
-
-
-def load_champions() -> tuple[dict[str, Champion], list[dict[str, Any]]]:
-    """The champions and model summaries: from the file `riskwarn serve` kept for its workers,
-    else from BentoML's model store (`RISKWARN_MODEL_STORE=bentoml`) or MLflow's registry.
-    MLflow is imported only for the last two."""
-    if os.environ.get(served.KEPT_ENV):
-        kept = served.read(Path(os.environ[served.KEPT_ENV]))
-        return kept.champions, kept.summaries
-    if os.environ.get("RISKWARN_MODEL_STORE") == "bentoml":
-        from serving.api import bento_store
-
-        return bento_store.load_champions(), bento_store.load_summaries()
-    from training import champions
-
-    return champions.load_all(), champions.summaries()
-
-
 @bentoml.asgi_app(ui.app, path="/ui")  # the review workspace (serving/ui)
 @bentoml.service(name="riskwarn", traffic={"timeout": 120},
                  http={"cors": {"enabled": False}})
@@ -162,13 +129,20 @@ class RiskWarn:
     def __init__(self) -> None:
         self.workspace = load_workspace()
         ui.register(self.workspace)
-        # the sources and the feature rows `fresh` reads load behind the stored answers
+        # the sources and the feature rows `fresh` reads, loaded in a thread (a failed
+        # warm-up leaves the loading to requests)
         self.warming = threading.Thread(target=self.workspace.warm, name="warm-up", daemon=True)
         self.warming.start()
 
+    @bentoml.on_startup
+    async def accept_once_warm(self) -> None:
+        """A BentoML worker listens only after its startup hooks: waiting here for the warm-up
+        means no request reaches a worker still building its rows (each worker's `/readyz`
+        speaks only for itself, so a second worker took `fresh` requests while warming)."""
+        await anyio.to_thread.run_sync(self.warming.join)
+
     def __is_ready__(self) -> bool:
-        """/readyz: ready once the warm-up is over, so no request waits for it (stored
-        answers are served meanwhile; a failed warm-up leaves the loading to requests)."""
+        """/readyz: ready once the warm-up is over."""
         return not self.warming.is_alive()
 
     @bentoml.api(route="/score")

@@ -14,7 +14,7 @@ from tests.serving.conftest import AS_OF
 CHECK = """
 import json, sys
 import pandas as pd
-from serving.api.service import load_workspace
+from serving.api.startup import load_workspace
 workspace = load_workspace()
 usccs = json.loads(sys.argv[1])
 scored = workspace._compute(usccs, pd.Timestamp(sys.argv[2]))

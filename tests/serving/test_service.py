@@ -85,7 +85,7 @@ def test_the_batch_stores_reasons_for_every_tier(served_env):
 
 
 def test_fresh_scores_come_from_the_same_feature_code_as_the_batch(served_env):
-    from serving.api.service import load_workspace
+    from serving.api.startup import load_workspace
     from serving.store import runs
 
     workspace = load_workspace()
@@ -99,7 +99,7 @@ def test_fresh_scores_come_from_the_same_feature_code_as_the_batch(served_env):
 
 
 def test_the_warm_up_builds_the_rows_fresh_reads_and_only_those(served_env):
-    from serving.api.service import load_workspace
+    from serving.api.startup import load_workspace
 
     workspace = load_workspace()
     workspace.warm()  # the service runs it in a thread at start
@@ -202,6 +202,29 @@ def test_ready_only_once_the_warm_up_is_over(served_env, monkeypatch):
     assert service.__is_ready__()
 
 
+def test_a_worker_listens_only_once_its_warm_up_is_over(served_env, monkeypatch):
+    """BentoML starts a worker's listening after its startup hooks; the service's hook waits
+    for the warm-up, so with several workers no request reaches one still warming."""
+    import threading
+
+    import anyio
+
+    from serving.api.service import RiskWarn
+    from serving.workspace.scores import Workspace
+
+    assert getattr(RiskWarn.inner.accept_once_warm, "__bentoml_startup_hook__", False)
+    release = threading.Event()
+    monkeypatch.setattr(Workspace, "warm", lambda self: release.wait(30))
+    service = RiskWarn()
+    hook = threading.Thread(target=anyio.run, args=(service.accept_once_warm,))
+    hook.start()
+    hook.join(0.5)
+    assert hook.is_alive() and not service.__is_ready__()  # still waiting for the warm-up
+    release.set()
+    hook.join(30)
+    assert not hook.is_alive() and service.__is_ready__()
+
+
 def test_workers_given_the_kept_champions_serve_them_without_importing_mlflow(served_env,
                                                                                 tmp_path):
     """`riskwarn serve` keeps the champions once (`champions.keep`); a worker reading them
@@ -210,11 +233,11 @@ def test_workers_given_the_kept_champions_serve_them_without_importing_mlflow(se
     import subprocess
     import sys
 
-    from serving.api.service import load_workspace
+    from serving.api.startup import load_workspace
     from training import champions, served
 
     kept = champions.keep(tmp_path)
-    probe = ("import sys\nfrom serving.api.service import load_workspace\n"
+    probe = ("import sys\nfrom serving.api.startup import load_workspace\n"
              "w = load_workspace()\n"
              "print(sorted((k, c.version) for k, c in w.champions.items()), len(w.models),\n"
              "      'mlflow' in sys.modules)")
