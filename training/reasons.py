@@ -80,13 +80,6 @@ def reasons_json(effects: pd.DataFrame, frame: pd.DataFrame, reference: dict[str
     return np.asarray(texts.to_numpy(zero_copy_only=False), dtype=object)
 
 
-def explain(effects: pd.DataFrame, frame: pd.DataFrame, reference: dict[str, float],
-            top: int = 3) -> list[list[dict[str, Any]]]:
-    """`reasons_json`'s reasons as lists of dicts: code, text_zh, text_en, value, reference,
-    effect_pp."""
-    return [orjson.loads(text) for text in reasons_json(effects, frame, reference, top)]
-
-
 def _json(value: Any) -> str:
     return orjson.dumps(value).decode()  # NaN and infinities: null
 

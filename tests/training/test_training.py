@@ -4,6 +4,7 @@ from pathlib import Path
 
 import mlflow
 import numpy as np
+import orjson
 import pandas as pd
 import pytest
 from mlflow.tracking import MlflowClient
@@ -18,7 +19,7 @@ from training.data import feature_names, load_features, temporal_split
 from training.fastpath import FastModel
 from training.model import probabilities
 from training.promote import why_not_scored
-from training.reasons import explain
+from training.reasons import reasons_json
 
 runner = CliRunner()
 
@@ -143,7 +144,8 @@ def test_reason_codes_are_sentences_with_the_firms_values(trained, monthly_featu
     top = test.assign(p=probabilities(model, test, names)).nlargest(20, "p")
     fast = FastModel.from_model(model, names)
     effects = fast.effects(fast.encode(top.reset_index(drop=True)))
-    reasons = explain(effects, top[names].reset_index(drop=True), {"comp_90d": 0.0}, top=3)
+    reasons = [orjson.loads(text) for text in reasons_json(
+        effects, top[names].reset_index(drop=True), {"comp_90d": 0.0}, top=3)]
     assert all(1 <= len(r) <= 3 for r in reasons)
     for firm_reasons, (_, row) in zip(reasons, top.iterrows(), strict=True):
         for reason in firm_reasons:
